@@ -1,0 +1,158 @@
+//! The authorization page URL, the anti-forgery `state`, and parsing the redirect that comes back.
+//!
+//! TikTok's authorization page takes only `service_id` and `state`: there is no `redirect_uri`
+//! and no scope parameter. TikTok redirects to the URL registered for the app in Partner Center,
+//! with `code`, `state`, `app_key`, `locale` and `shop_region` on success, or with `error` and
+//! `code=null` on denial.
+
+use crate::config::Config;
+use crate::http::{append_query, parse_query, split_url};
+use crate::secret::AuthCode;
+use crate::Error;
+
+/// The fewest random bytes a `state` is made from (128 bits).
+pub const MIN_STATE_BYTES: usize = 16;
+
+/// Makes a URL-safe `state` (unpadded base64url) from injected random bytes; at least
+/// [`MIN_STATE_BYTES`] are required, 32 are recommended.
+pub fn new_state(random_bytes: &[u8]) -> Result<String, Error> {
+    if random_bytes.len() < MIN_STATE_BYTES {
+        return Err(Error::InvalidInput(format!(
+            "a state needs at least {MIN_STATE_BYTES} random bytes, got {}",
+            random_bytes.len()
+        )));
+    }
+    Ok(base64url(random_bytes))
+}
+
+/// Unpadded base64url (RFC 4648 §5).
+fn base64url(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let symbol =
+        |index: u32| char::from(ALPHABET.get((index & 63) as usize).copied().unwrap_or(b'A'));
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = |i: usize| u32::from(chunk.get(i).copied().unwrap_or(0));
+        let n = (b(0) << 16) | (b(1) << 8) | b(2);
+        out.push(symbol(n >> 18));
+        out.push(symbol(n >> 12));
+        if chunk.len() > 1 {
+            out.push(symbol(n >> 6));
+        }
+        if chunk.len() > 2 {
+            out.push(symbol(n));
+        }
+    }
+    out
+}
+
+/// The URL of the authorization page: the region's (or overridden) authorize endpoint with
+/// `service_id` and `state`, percent-encoded.
+pub fn authorize_url(config: &Config, state: &str) -> String {
+    append_query(
+        &config.endpoints().authorize,
+        &[("service_id", config.service_id()), ("state", state)],
+    )
+}
+
+/// What a successful redirect carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthorizationCode {
+    /// The single-use code to exchange at token/get within 30 minutes.
+    pub code: AuthCode,
+    /// `app_key`, when TikTok sent it.
+    pub app_key: Option<String>,
+    /// `locale`, when TikTok sent it.
+    pub locale: Option<String>,
+    /// `shop_region`, when TikTok sent it.
+    pub shop_region: Option<String>,
+}
+
+/// Parses the redirect URL TikTok sent the browser to.
+///
+/// - The URL must be the expected redirect URL (same scheme, host and path; a trailing slash and
+///   the letter case of scheme and host do not matter), else [`Error::InvalidRedirect`].
+/// - `state` must equal `expected_state`: missing or different → [`Error::StateMismatch`]. A
+///   denial without any `state` is still reported as a denial, since it grants nothing.
+/// - Any `error` parameter, or `code=null`, is a denial → [`Error::AccessDenied`].
+/// - No `code` at all → [`Error::InvalidRedirect`].
+pub fn parse_redirect(
+    redirect_url: &str,
+    expected_redirect_base: &str,
+    expected_state: &str,
+) -> Result<AuthorizationCode, Error> {
+    let redirect_url = redirect_url.trim();
+    let (base, query) = split_url(redirect_url);
+    if !is_redirect_for(base, expected_redirect_base) {
+        return Err(Error::InvalidRedirect(format!(
+            "the URL does not start with the expected redirect URL {}",
+            split_url(expected_redirect_base).0
+        )));
+    }
+    let params = parse_query(query);
+    let get = |name: &str| {
+        params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let state = get("state");
+    let error = get("error").filter(|e| !e.is_empty());
+    let code = get("code");
+    let is_denial = error.is_some() || code == Some("null");
+
+    match state {
+        Some(s) if s == expected_state => {}
+        None if is_denial => {}
+        None => {
+            return Err(Error::StateMismatch {
+                found: "is missing",
+            })
+        }
+        Some(_) => return Err(Error::StateMismatch { found: "differs" }),
+    }
+    if is_denial {
+        return Err(Error::AccessDenied {
+            error: error.unwrap_or("null").to_owned(),
+            error_response: query.to_owned(),
+        });
+    }
+    let code = match code {
+        Some(c) if !c.trim().is_empty() => c,
+        _ => {
+            return Err(Error::InvalidRedirect(
+                "the redirect has no authorization code".to_owned(),
+            ))
+        }
+    };
+    Ok(AuthorizationCode {
+        code: AuthCode::new(code),
+        app_key: get("app_key").map(str::to_owned),
+        locale: get("locale").map(str::to_owned),
+        shop_region: get("shop_region").map(str::to_owned),
+    })
+}
+
+/// Whether `redirect_url` goes to the `expected` redirect URL: same scheme, host, port and path
+/// (query and fragment ignored; a trailing slash and the case of scheme and host do not matter).
+pub fn is_redirect_for(redirect_url: &str, expected: &str) -> bool {
+    let actual = split_url(redirect_url.trim()).0;
+    let expected = split_url(expected.trim()).0;
+    let normalise = |url: &str| -> Option<String> {
+        let (scheme, rest) = url.split_once("://")?;
+        let (authority, path) = match rest.find('/') {
+            Some(at) => rest.split_at(at),
+            None => (rest, ""),
+        };
+        Some(format!(
+            "{}://{}{}",
+            scheme.to_ascii_lowercase(),
+            authority.to_ascii_lowercase(),
+            path.trim_end_matches('/')
+        ))
+    };
+    match (normalise(actual), normalise(expected)) {
+        (Some(a), Some(e)) => !e.ends_with("://") && a == e,
+        _ => false,
+    }
+}

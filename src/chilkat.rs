@@ -1,0 +1,71 @@
+//! Moving between Chilkat's desktop tool and this project.
+//!
+//! Chilkat's examples save the whole token response envelope to `tiktok-shops.json`
+//! (`{"code":0,"message":"success","data":{…},"request_id":"…"}`, pretty-printed). Import reads
+//! that file; export writes the current tokens back in the same shape, unknown fields included.
+
+use crate::token::{parse_token_response, ScopesField, TokenSet};
+use crate::Error;
+use serde_json::{Map, Value};
+
+/// Reads a `tiktok-shops.json` written by Chilkat's examples (or by [`export_chilkat_json`]).
+pub fn import_chilkat_json(text: &str) -> Result<TokenSet, Error> {
+    parse_token_response(200, text.as_bytes()).map_err(|e| match e {
+        Error::TikTokApi { code, message, .. } => Error::InvalidInput(format!(
+            "the file holds a failed token response (TikTok error {code}: {message}), not tokens"
+        )),
+        other => other,
+    })
+}
+
+/// Writes the tokens in the shape of `tiktok-shops.json`: TikTok's envelope with `data`, pretty
+/// printed as Chilkat emits it, with every field that was imported and not understood.
+pub fn export_chilkat_json(tokens: &TokenSet) -> String {
+    let mut data = Map::new();
+    data.insert("access_token".into(), tokens.access_token.secret().into());
+    data.insert(
+        "access_token_expire_in".into(),
+        tokens.access_token_expires_at.into(),
+    );
+    data.insert("refresh_token".into(), tokens.refresh_token.secret().into());
+    data.insert(
+        "refresh_token_expire_in".into(),
+        tokens.refresh_token_expires_at.into(),
+    );
+    data.insert("open_id".into(), tokens.open_id.clone().into());
+    data.insert("seller_name".into(), tokens.seller_name.clone().into());
+    data.insert(
+        "seller_base_region".into(),
+        tokens.seller_base_region.clone().into(),
+    );
+    data.insert("user_type".into(), tokens.user_type.into());
+    let scopes: Value = tokens.granted_scopes.clone().into();
+    match tokens.scopes_field {
+        ScopesField::GrantedScopes => {
+            data.insert("granted_scopes".into(), scopes);
+        }
+        ScopesField::GrantedPermissions => {
+            data.insert("granted_permissions".into(), scopes);
+        }
+        ScopesField::Absent => {}
+    }
+    for (k, v) in &tokens.extra_data {
+        data.entry(k.clone()).or_insert_with(|| v.clone());
+    }
+    let mut envelope = Map::new();
+    envelope.insert("code".into(), 0.into());
+    let message = if tokens.message.is_empty() {
+        "success"
+    } else {
+        &tokens.message
+    };
+    envelope.insert("message".into(), message.into());
+    envelope.insert("data".into(), Value::Object(data));
+    if let Some(id) = &tokens.request_id {
+        envelope.insert("request_id".into(), id.clone().into());
+    }
+    for (k, v) in &tokens.extra_envelope {
+        envelope.entry(k.clone()).or_insert_with(|| v.clone());
+    }
+    serde_json::to_string_pretty(&Value::Object(envelope)).unwrap_or_default()
+}

@@ -1,0 +1,227 @@
+//! The app's configuration: credentials, region, and the endpoints for that region.
+
+use crate::secret::AppSecret;
+use crate::Error;
+use serde::{Deserialize, Serialize};
+
+/// Where the seller's shop is served from. It decides the authorization page; the token and API
+/// hosts are the same for every region today, but stay overridable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Region {
+    /// Everywhere but the US (`services.tiktokshop.com`).
+    #[default]
+    #[serde(rename = "row")]
+    RestOfWorld,
+    /// The US (`services.tiktokshops.us`, the newest documented host).
+    #[serde(rename = "us")]
+    Us,
+}
+
+impl Region {
+    /// Parses `"row"` / `"us"` (case-insensitive; `"global"` is accepted for rest of world).
+    pub fn parse(name: &str) -> Result<Region, Error> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "row" | "global" | "rest-of-world" | "" => Ok(Region::RestOfWorld),
+            "us" => Ok(Region::Us),
+            other => Err(Error::InvalidConfig(format!(
+                "unknown region {other:?}: use \"row\" (rest of world) or \"us\""
+            ))),
+        }
+    }
+
+    /// The region's short name, `"row"` or `"us"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Region::RestOfWorld => "row",
+            Region::Us => "us",
+        }
+    }
+
+    /// TikTok's documented endpoints for this region.
+    pub fn default_endpoints(self) -> Endpoints {
+        let authorize = match self {
+            Region::RestOfWorld => "https://services.tiktokshop.com/open/authorize",
+            Region::Us => "https://services.tiktokshops.us/open/authorize",
+        };
+        Endpoints {
+            authorize: authorize.to_owned(),
+            token_get: "https://auth.tiktok-shops.com/api/v2/token/get".to_owned(),
+            token_refresh: "https://auth.tiktok-shops.com/api/v2/token/refresh".to_owned(),
+            api_base: "https://open-api.tiktokglobalshop.com".to_owned(),
+        }
+    }
+}
+
+/// The four URLs the client talks to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Endpoints {
+    /// The authorization page the seller opens.
+    pub authorize: String,
+    /// `…/api/v2/token/get`.
+    pub token_get: String,
+    /// `…/api/v2/token/refresh`.
+    pub token_refresh: String,
+    /// The base of signed API calls, without a trailing slash.
+    pub api_base: String,
+}
+
+/// Endpoint overrides: each one given replaces the region's default.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct EndpointOverrides {
+    /// Replaces [`Endpoints::authorize`].
+    pub authorize: Option<String>,
+    /// Replaces [`Endpoints::token_get`].
+    pub token_get: Option<String>,
+    /// Replaces [`Endpoints::token_refresh`].
+    pub token_refresh: Option<String>,
+    /// Replaces [`Endpoints::api_base`].
+    pub api_base: Option<String>,
+}
+
+/// A validated app configuration. Build it with [`Config::new`]; it cannot hold empty values or
+/// plain-`http` endpoints (other than loopback).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    app_key: String,
+    app_secret: AppSecret,
+    service_id: String,
+    region: Region,
+    endpoints: Endpoints,
+}
+
+impl Config {
+    /// Validates and builds a configuration with the region's endpoints, each replaced by the
+    /// matching override when one is given (blank overrides are ignored).
+    pub fn new(
+        app_key: &str,
+        app_secret: AppSecret,
+        service_id: &str,
+        region: Region,
+        overrides: &EndpointOverrides,
+    ) -> Result<Config, Error> {
+        let app_key = required("app key", app_key)?;
+        required("app secret", app_secret.secret())?;
+        let service_id = required("service ID", service_id)?;
+        let defaults = region.default_endpoints();
+        let pick = |name: &str, over: &Option<String>, default: String| -> Result<String, Error> {
+            let value = match over.as_deref().map(str::trim) {
+                Some(v) if !v.is_empty() => v.to_owned(),
+                _ => default,
+            };
+            validate_endpoint(name, &value)?;
+            Ok(value)
+        };
+        let endpoints = Endpoints {
+            authorize: pick(
+                "authorize endpoint",
+                &overrides.authorize,
+                defaults.authorize,
+            )?,
+            token_get: pick(
+                "token get endpoint",
+                &overrides.token_get,
+                defaults.token_get,
+            )?,
+            token_refresh: pick(
+                "token refresh endpoint",
+                &overrides.token_refresh,
+                defaults.token_refresh,
+            )?,
+            api_base: pick("API base", &overrides.api_base, defaults.api_base)?
+                .trim_end_matches('/')
+                .to_owned(),
+        };
+        Ok(Config {
+            app_key,
+            app_secret,
+            service_id,
+            region,
+            endpoints,
+        })
+    }
+
+    /// The app key.
+    pub fn app_key(&self) -> &str {
+        &self.app_key
+    }
+
+    /// The app secret.
+    pub fn app_secret(&self) -> &AppSecret {
+        &self.app_secret
+    }
+
+    /// The service ID (the authorization page's `service_id`).
+    pub fn service_id(&self) -> &str {
+        &self.service_id
+    }
+
+    /// The region.
+    pub fn region(&self) -> Region {
+        self.region
+    }
+
+    /// The endpoints in use.
+    pub fn endpoints(&self) -> &Endpoints {
+        &self.endpoints
+    }
+}
+
+fn required(name: &str, value: &str) -> Result<String, Error> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Err(Error::InvalidConfig(format!("the {name} is empty")));
+    }
+    if trimmed != value || value.chars().any(char::is_whitespace) {
+        return Err(Error::InvalidConfig(format!(
+            "the {name} contains spaces or line breaks; paste it again without them"
+        )));
+    }
+    Ok(value.to_owned())
+}
+
+/// Checks that an endpoint is `https://host…`, or `http://` on a loopback host
+/// (`127.0.0.1`, `localhost`, `[::1]`, any port), with no spaces and no user info.
+pub fn validate_endpoint(name: &str, url: &str) -> Result<(), Error> {
+    let bad = |why: &str| Err(Error::InvalidConfig(format!("the {name} {url:?} {why}")));
+    if url.is_empty() {
+        return bad("is empty");
+    }
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return bad("contains spaces or control characters");
+    }
+    let lower = url.to_ascii_lowercase();
+    let (is_https, rest) = if let Some(rest) = lower.strip_prefix("https://") {
+        (true, rest)
+    } else if let Some(rest) = lower.strip_prefix("http://") {
+        (false, rest)
+    } else {
+        return bad("must start with https://");
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if authority.contains('@') {
+        return bad("must not contain a user name or password");
+    }
+    let host = host_of_authority(authority);
+    if host.is_empty() {
+        return bad("has no host");
+    }
+    if !is_https && !matches!(host, "127.0.0.1" | "localhost" | "[::1]") {
+        return bad(
+            "must use https:// (plain http:// is allowed only for 127.0.0.1, localhost and [::1])",
+        );
+    }
+    Ok(())
+}
+
+/// The host of `host[:port]` or `[v6]:port`, without the port.
+fn host_of_authority(authority: &str) -> &str {
+    if authority.starts_with('[') {
+        return match authority.find(']') {
+            Some(end) => authority.get(..=end).unwrap_or(""),
+            None => "",
+        };
+    }
+    authority.split(':').next().unwrap_or("")
+}

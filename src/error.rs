@@ -1,0 +1,430 @@
+//! The crate's one error type.
+//!
+//! Every message is meant for a person and says what to do next where it can. No variant ever
+//! holds a secret: response snippets go through [`snippet`], which cuts them short and blanks the
+//! values of secret-bearing keys, and the client additionally replaces every secret it knows
+//! (see [`Error::redacted`]).
+
+use std::fmt;
+
+/// Why a response could not be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub enum MalformedKind {
+    /// The body was empty.
+    EmptyBody,
+    /// The body is an HTML page (a proxy, gateway or server error page), not JSON.
+    Html,
+    /// The body is JSON that ends too early.
+    TruncatedJson,
+    /// The body is not JSON at all.
+    NotJson,
+    /// The JSON is not an object, or a field is missing or has the wrong type.
+    UnexpectedShape,
+}
+
+impl fmt::Display for MalformedKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            MalformedKind::EmptyBody => "the body is empty",
+            MalformedKind::Html => "the body is an HTML page, not JSON",
+            MalformedKind::TruncatedJson => "the JSON is truncated",
+            MalformedKind::NotJson => "the body is not JSON",
+            MalformedKind::UnexpectedShape => "the JSON does not have the expected shape",
+        })
+    }
+}
+
+/// Why an authorization flow ended in state 5 ("failed").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub enum FailureReason {
+    /// The user or the program cancelled the flow.
+    Cancelled,
+    /// The user closed the authorization window before TikTok redirected back.
+    WindowClosed,
+    /// The program that ran the flow stopped (for example a recycled service worker).
+    Interrupted,
+    /// The flow's deadline passed before it completed.
+    TimedOut,
+    /// The authorization page could not be loaded, or never redirected to the redirect URL.
+    PageLoadFailed,
+    /// The redirect came back, but exchanging the code for tokens failed.
+    TokenExchangeFailed,
+    /// The redirect came back without a usable code.
+    InvalidRedirect,
+}
+
+impl FailureReason {
+    /// A short label, as stored and shown (`"cancelled"`, `"window closed"`, …).
+    pub fn label(self) -> &'static str {
+        match self {
+            FailureReason::Cancelled => "cancelled",
+            FailureReason::WindowClosed => "window closed",
+            FailureReason::Interrupted => "interrupted",
+            FailureReason::TimedOut => "timed out",
+            FailureReason::PageLoadFailed => "authorization page could not be loaded",
+            FailureReason::TokenExchangeFailed => "token exchange failed",
+            FailureReason::InvalidRedirect => "invalid redirect",
+        }
+    }
+}
+
+/// Everything that can go wrong, from configuration to TikTok's answers.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The configuration is incomplete or unsafe.
+    #[error("invalid configuration: {0}")]
+    InvalidConfig(String),
+
+    /// An argument given by the caller is not usable.
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
+
+    /// The seller declined the authorization on TikTok's page (Chilkat's state 4).
+    #[error("the seller denied the authorization (error \"{error}\"); ask them to connect again and choose Authorize")]
+    AccessDenied {
+        /// TikTok's `error` parameter (`access_denied`, `auth_denied`, or `null`).
+        error: String,
+        /// The query of the denial redirect, as TikTok sent it.
+        error_response: String,
+    },
+
+    /// The redirect has no `state`, or a different one from the pending flow's.
+    #[error("the redirect's state {found} does not match the pending authorization; it was not started here or is from another attempt, so it was ignored")]
+    StateMismatch {
+        /// What was found: `"is missing"` or `"differs"`.
+        found: &'static str,
+    },
+
+    /// The redirect's state was already used (a redirect that arrives twice, or a late one).
+    #[error("this redirect was already used or its authorization is no longer pending; start Connect again")]
+    StateReused,
+
+    /// No authorization is pending.
+    #[error("no authorization is pending; start Connect first")]
+    FlowNotPending,
+
+    /// The pending authorization's deadline passed.
+    #[error("the authorization took too long and expired; start Connect again")]
+    FlowExpired,
+
+    /// The redirect URL is not the expected one, or has no usable code.
+    #[error("invalid redirect: {0}")]
+    InvalidRedirect(String),
+
+    /// TikTok answered with a non-zero `code`.
+    #[error("TikTok error {code}: {message} (HTTP {http_status}{})", request_id_suffix(.request_id))]
+    TikTokApi {
+        /// TikTok's error code.
+        code: i64,
+        /// TikTok's message.
+        message: String,
+        /// TikTok's `request_id`, for their support.
+        request_id: Option<String>,
+        /// The HTTP status of the response.
+        http_status: u16,
+    },
+
+    /// The refresh token expired or the authorization was revoked: the seller must connect again.
+    #[error("the seller must connect again: {message} (TikTok error {code}{})", request_id_suffix(.request_id))]
+    ReconnectRequired {
+        /// TikTok's error code (36004001, 36004005, or 105001 after a failed refresh).
+        code: i64,
+        /// TikTok's message.
+        message: String,
+        /// TikTok's `request_id`.
+        request_id: Option<String>,
+    },
+
+    /// The app lacks a permission (scope) that the API needs (TikTok 105005). Refreshing does not help.
+    #[error("missing permission{}: {message}; add it to the app in Partner Center and have the seller authorize again", scope.as_deref().map(|s| format!(" {s}")).unwrap_or_default())]
+    MissingPermission {
+        /// The scope named in TikTok's message, when it names one.
+        scope: Option<String>,
+        /// TikTok's message.
+        message: String,
+        /// TikTok's `request_id`.
+        request_id: Option<String>,
+    },
+
+    /// TikTok rate-limited the call (36009002 / HTTP 429). Not retried automatically.
+    #[error("rate limited by TikTok: {message}; slow down and try again later")]
+    RateLimited {
+        /// TikTok's message.
+        message: String,
+        /// TikTok's `request_id`.
+        request_id: Option<String>,
+    },
+
+    /// The request did not reach TikTok or no answer came back.
+    #[error("network error: {0}")]
+    Network(String),
+
+    /// The response could not be read.
+    #[error("unreadable response (HTTP {http_status}): {kind}{}", if .detail.is_empty() { String::new() } else { format!(" ({})", .detail) })]
+    MalformedResponse {
+        /// The HTTP status of the response.
+        http_status: u16,
+        /// What is wrong with it.
+        kind: MalformedKind,
+        /// Which field or what parser said, when known.
+        detail: String,
+        /// The start of the body, without secrets.
+        snippet: String,
+    },
+
+    /// No account with that `open_id` is stored.
+    #[error("no connected account {0}")]
+    UnknownAccount(String),
+
+    /// The store failed, or holds something this version cannot read.
+    #[error("storage error: {0}")]
+    Storage(String),
+
+    /// The flow ended in state 5 for the given reason.
+    #[error("the authorization failed: {info}")]
+    FlowFailed {
+        /// Why.
+        reason: FailureReason,
+        /// A human-readable failure info (Chilkat's `FailureInfo`).
+        info: String,
+    },
+}
+
+fn request_id_suffix(request_id: &Option<String>) -> String {
+    request_id
+        .as_deref()
+        .map(|id| format!(", request_id {id}"))
+        .unwrap_or_default()
+}
+
+impl Error {
+    /// The variant's name, as JavaScript sees it in `error.name`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Error::InvalidConfig(_) => "InvalidConfig",
+            Error::InvalidInput(_) => "InvalidInput",
+            Error::AccessDenied { .. } => "AccessDenied",
+            Error::StateMismatch { .. } => "StateMismatch",
+            Error::StateReused => "StateReused",
+            Error::FlowNotPending => "FlowNotPending",
+            Error::FlowExpired => "FlowExpired",
+            Error::InvalidRedirect(_) => "InvalidRedirect",
+            Error::TikTokApi { .. } => "TikTokApiError",
+            Error::ReconnectRequired { .. } => "ReconnectRequired",
+            Error::MissingPermission { .. } => "MissingPermission",
+            Error::RateLimited { .. } => "RateLimited",
+            Error::Network(_) => "NetworkError",
+            Error::MalformedResponse { .. } => "MalformedResponse",
+            Error::UnknownAccount(_) => "UnknownAccount",
+            Error::Storage(_) => "StorageError",
+            Error::FlowFailed { .. } => "FlowFailed",
+        }
+    }
+
+    /// TikTok's error code, when the error came from TikTok.
+    pub fn tiktok_code(&self) -> Option<i64> {
+        match self {
+            Error::TikTokApi { code, .. } | Error::ReconnectRequired { code, .. } => Some(*code),
+            Error::MissingPermission { .. } => Some(crate::policy::codes::MISSING_SCOPE),
+            Error::RateLimited { .. } => Some(crate::policy::codes::RATE_LIMITED),
+            _ => None,
+        }
+    }
+
+    /// TikTok's `request_id`, when the error came from TikTok.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Error::TikTokApi { request_id, .. }
+            | Error::ReconnectRequired { request_id, .. }
+            | Error::MissingPermission { request_id, .. }
+            | Error::RateLimited { request_id, .. } => request_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// A transient failure: worth one more try after a short pause (network errors, HTTP 5xx,
+    /// unreadable bodies). A definitive TikTok error code is never transient.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Error::Network(_) | Error::MalformedResponse { .. } => true,
+            Error::TikTokApi { http_status, .. } => *http_status >= 500,
+            _ => false,
+        }
+    }
+
+    /// The same error with every occurrence of each secret in `secrets` replaced by
+    /// `[redacted]`, in every text it carries. The client calls it with the app secret and the
+    /// tokens it knows before an error leaves it (error pages often echo the request URL).
+    pub fn redacted(self, secrets: &[&str]) -> Error {
+        let r = |text: String| redact_values(&text, secrets);
+        match self {
+            Error::InvalidConfig(t) => Error::InvalidConfig(r(t)),
+            Error::InvalidInput(t) => Error::InvalidInput(r(t)),
+            Error::AccessDenied {
+                error,
+                error_response,
+            } => Error::AccessDenied {
+                error: r(error),
+                error_response: r(error_response),
+            },
+            Error::InvalidRedirect(t) => Error::InvalidRedirect(r(t)),
+            Error::TikTokApi {
+                code,
+                message,
+                request_id,
+                http_status,
+            } => Error::TikTokApi {
+                code,
+                message: r(message),
+                request_id: request_id.map(r),
+                http_status,
+            },
+            Error::ReconnectRequired {
+                code,
+                message,
+                request_id,
+            } => Error::ReconnectRequired {
+                code,
+                message: r(message),
+                request_id: request_id.map(r),
+            },
+            Error::MissingPermission {
+                scope,
+                message,
+                request_id,
+            } => Error::MissingPermission {
+                scope: scope.map(r),
+                message: r(message),
+                request_id: request_id.map(r),
+            },
+            Error::RateLimited {
+                message,
+                request_id,
+            } => Error::RateLimited {
+                message: r(message),
+                request_id: request_id.map(r),
+            },
+            Error::Network(t) => Error::Network(r(t)),
+            Error::MalformedResponse {
+                http_status,
+                kind,
+                detail,
+                snippet,
+            } => Error::MalformedResponse {
+                http_status,
+                kind,
+                detail: r(detail),
+                snippet: r(snippet),
+            },
+            Error::UnknownAccount(t) => Error::UnknownAccount(r(t)),
+            Error::Storage(t) => Error::Storage(r(t)),
+            Error::FlowFailed { reason, info } => Error::FlowFailed {
+                reason,
+                info: r(info),
+            },
+            other @ (Error::StateMismatch { .. }
+            | Error::StateReused
+            | Error::FlowNotPending
+            | Error::FlowExpired) => other,
+        }
+    }
+}
+
+/// Replaces every occurrence of each non-empty value in `secrets` (and of its percent-encoded
+/// form) with `[redacted]`.
+pub fn redact_values(text: &str, secrets: &[&str]) -> String {
+    let mut out = text.to_owned();
+    for secret in secrets.iter().filter(|s| s.len() >= 4) {
+        if out.contains(secret) {
+            out = out.replace(secret, "[redacted]");
+        }
+        let encoded = crate::http::encode_component(secret);
+        if encoded != *secret && out.contains(&encoded) {
+            out = out.replace(&encoded, "[redacted]");
+        }
+    }
+    out
+}
+
+/// Keys whose values are secrets wherever they appear: in JSON, in query strings, in headers.
+const SECRET_KEYS: [&str; 7] = [
+    "app_secret",
+    "access_token",
+    "refresh_token",
+    "auth_code",
+    "x-tts-access-token",
+    "appSecret",
+    "accessToken",
+];
+
+/// How many characters of a body an error keeps.
+pub const SNIPPET_CHARS: usize = 160;
+
+/// The start of a response body for an error message: at most [`SNIPPET_CHARS`] characters,
+/// lossily decoded, control characters turned into spaces, and the value after any secret-bearing
+/// key (`access_token`, `app_secret`, … in JSON or a query string) replaced by `[redacted]`.
+pub fn snippet(body: &[u8]) -> String {
+    // Scrub a bounded prefix first, then cut: a key near the end of the window still gets its
+    // value blanked. `from_utf8_lossy` never fails; `get(..n)` never panics.
+    let window = body.get(..body.len().min(4096)).unwrap_or(body);
+    let text = String::from_utf8_lossy(window);
+    let scrubbed = scrub_secret_values(&text);
+    let mut out: String = scrubbed
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(SNIPPET_CHARS)
+        .collect();
+    if scrubbed.chars().count() > SNIPPET_CHARS || body.len() > window.len() {
+        out.push('…');
+    }
+    out
+}
+
+/// Blanks the value that follows each secret-bearing key in `text`.
+pub fn scrub_secret_values(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    'scan: loop {
+        // The earliest occurrence of any secret key.
+        let found = SECRET_KEYS
+            .iter()
+            .filter_map(|key| rest.find(key).map(|at| (at, key.len())))
+            .min_by_key(|(at, _)| *at);
+        let Some((at, key_len)) = found else {
+            out.push_str(rest);
+            break 'scan;
+        };
+        let (before, after_start) = rest.split_at(at);
+        out.push_str(before);
+        let (key, after_key) = after_start.split_at(key_len);
+        out.push_str(key);
+        // Skip the separator: quotes, colon, equals sign, spaces.
+        let sep_len = after_key
+            .char_indices()
+            .find(|(_, c)| !matches!(c, '"' | '\'' | ':' | '=' | ' ' | '\t'))
+            .map(|(i, _)| i)
+            .unwrap_or(after_key.len());
+        let (sep, value_and_rest) = after_key.split_at(sep_len);
+        out.push_str(sep);
+        let value_len = value_and_rest
+            .char_indices()
+            .find(|(_, c)| {
+                matches!(
+                    c,
+                    '"' | '\'' | '&' | ',' | '}' | ']' | '<' | '>' | ' ' | '\n' | '\r' | '\t'
+                )
+            })
+            .map(|(i, _)| i)
+            .unwrap_or(value_and_rest.len());
+        if value_len > 0 {
+            out.push_str("[redacted]");
+        }
+        rest = value_and_rest.get(value_len..).unwrap_or("");
+    }
+    out
+}

@@ -1,0 +1,68 @@
+//! # TikTok Shop Connect
+//!
+//! Connects TikTok Shop seller accounts and keeps their OAuth tokens fresh, in the browser.
+//! This crate is the sans-IO core: it builds requests and parses responses, and never does I/O,
+//! reads a clock or makes random numbers itself (they are passed in), so every decision is a pure
+//! function tested natively. The stateful [`client`] is generic over small traits (transport,
+//! store, clock, sleep, lock); `src/wasm.rs` implements them for the browser.
+//!
+//! The flow, mapped from Chilkat's desktop examples:
+//!
+//! ```
+//! use tiktok_shop_connect::{authorize, config, flow::AuthFlow, policy, secret::AppSecret, signing, token};
+//!
+//! # fn main() -> Result<(), tiktok_shop_connect::Error> {
+//! let config = config::Config::new(
+//!     "29a39d", AppSecret::new("e59af819cc"), "7110", config::Region::RestOfWorld,
+//!     &config::EndpointOverrides::default(),
+//! )?;
+//! let now = 1_700_000_000;
+//!
+//! // 1. Authorization URL with a state from injected randomness (Chilkat's StartAuth).
+//! let state = authorize::new_state(&[7u8; 32])?;
+//! let mut flow = AuthFlow::new();
+//! let url = flow.begin(&config, state.clone(), now, 240);
+//! assert!(url.starts_with("https://services.tiktokshop.com/open/authorize?service_id=7110&state="));
+//! assert_eq!(flow.state_code(now), 1); // waiting for the redirect
+//!
+//! // 2. The redirect comes back (captured by chrome.identity instead of a localhost listener).
+//! let redirect = format!("https://abc.chromiumapp.org/?code=C0DE&state={state}&locale=en");
+//! let code = flow.receive_redirect(&redirect, "https://abc.chromiumapp.org/", now + 5)?;
+//! assert_eq!(flow.state_code(now + 5), 2); // waiting for the token response
+//!
+//! // 3. Exchange the code: a plain GET request any transport can send.
+//! let request = token::token_get_request(&config, &code.code);
+//! assert!(request.url.starts_with("https://auth.tiktok-shops.com/api/v2/token/get?app_key=29a39d"));
+//! let body = br#"{"code":0,"message":"success","request_id":"r1","data":{
+//!     "access_token":"AT","access_token_expire_in":1700604800,
+//!     "refresh_token":"RT","refresh_token_expire_in":4841467787,
+//!     "open_id":"7010736057180325637","seller_name":"Shop","seller_base_region":"GB","user_type":0}}"#;
+//! let tokens = token::parse_token_response(200, body)?;
+//! flow.token_received(&tokens.open_id, now + 6)?;
+//! assert_eq!(flow.state_code(now + 6), 3); // success
+//!
+//! // 4. Sign an API call; classify its answer by TikTok's code.
+//! let req = signing::build_signed_request(&config, &tokens.access_token,
+//!     &signing::ApiRequest::get("/authorization/202309/shops"), now)?;
+//! assert!(req.url.contains("&sign="));
+//! let answer = br#"{"code":105002,"message":"access token expired","request_id":"r2"}"#;
+//! assert_eq!(policy::classify_api_response(401, answer),
+//!            policy::ApiOutcome::RefreshAndRetry { code: Some(105002) });
+//! # Ok(())
+//! # }
+//! ```
+#![warn(missing_docs)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod authorize;
+pub mod chilkat;
+pub mod config;
+pub mod error;
+pub mod flow;
+pub mod http;
+pub mod policy;
+pub mod secret;
+pub mod signing;
+pub mod token;
+
+pub use error::Error;

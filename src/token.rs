@@ -1,0 +1,369 @@
+//! Token requests (token/get, token/refresh) and the token model.
+//!
+//! TikTok's token calls are `GET`s with the app secret in the query, and answer with an envelope
+//! `{code, message, data, request_id}` whatever the HTTP status: HTTP 200 can still be an error.
+//! `*_expire_in` are absolute Unix timestamps (seconds), not durations, and refresh tokens expire
+//! beyond `u32` (year 2123), so they are `i64` here.
+
+use crate::config::Config;
+use crate::error::{snippet, MalformedKind};
+use crate::http::{append_query, HttpRequest, Method};
+use crate::secret::{AccessToken, AuthCode, RefreshToken};
+use crate::Error;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// The `grant_type` of token/get, spelled as TikTok spells it.
+pub const GRANT_AUTHORIZED_CODE: &str = "authorized_code";
+/// The `grant_type` of token/refresh.
+pub const GRANT_REFRESH_TOKEN: &str = "refresh_token";
+
+/// The request that exchanges an authorization code for tokens:
+/// `GET {token_get}?app_key=…&app_secret=…&auth_code=…&grant_type=authorized_code`.
+/// It carries no headers, so a browser sends it without a CORS preflight.
+pub fn token_get_request(config: &Config, auth_code: &AuthCode) -> HttpRequest {
+    HttpRequest {
+        method: Method::Get,
+        url: append_query(
+            &config.endpoints().token_get,
+            &[
+                ("app_key", config.app_key()),
+                ("app_secret", config.app_secret().secret()),
+                ("auth_code", auth_code.secret()),
+                ("grant_type", GRANT_AUTHORIZED_CODE),
+            ],
+        ),
+        headers: Vec::new(),
+        body: Vec::new(),
+    }
+}
+
+/// The request that refreshes tokens:
+/// `GET {token_refresh}?app_key=…&app_secret=…&refresh_token=…&grant_type=refresh_token`.
+pub fn token_refresh_request(config: &Config, refresh_token: &RefreshToken) -> HttpRequest {
+    HttpRequest {
+        method: Method::Get,
+        url: append_query(
+            &config.endpoints().token_refresh,
+            &[
+                ("app_key", config.app_key()),
+                ("app_secret", config.app_secret().secret()),
+                ("refresh_token", refresh_token.secret()),
+                ("grant_type", GRANT_REFRESH_TOKEN),
+            ],
+        ),
+        headers: Vec::new(),
+        body: Vec::new(),
+    }
+}
+
+/// The kind of TikTok account that authorized (`user_type`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserType {
+    /// 0: a seller.
+    Seller,
+    /// 1: a creator.
+    Creator,
+    /// 3: a partner.
+    Partner,
+    /// Any other value.
+    Other(i64),
+}
+
+impl UserType {
+    /// From TikTok's number.
+    pub fn from_code(code: i64) -> UserType {
+        match code {
+            0 => UserType::Seller,
+            1 => UserType::Creator,
+            3 => UserType::Partner,
+            other => UserType::Other(other),
+        }
+    }
+
+    /// A word for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            UserType::Seller => "seller",
+            UserType::Creator => "creator",
+            UserType::Partner => "partner",
+            UserType::Other(_) => "other",
+        }
+    }
+}
+
+/// Which name the scopes came under, so an export writes them back the same way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ScopesField {
+    /// `granted_scopes` (current).
+    #[default]
+    GrantedScopes,
+    /// `granted_permissions` (older name).
+    GrantedPermissions,
+    /// Neither was present.
+    Absent,
+}
+
+/// The tokens of one connected account, with absolute expiry times. Parsed from TikTok's
+/// response by [`parse_token_response`]; serialisable (camelCase) for storage.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenSet {
+    /// The access token.
+    pub access_token: AccessToken,
+    /// When the access token expires (Unix seconds).
+    pub access_token_expires_at: i64,
+    /// The refresh token.
+    pub refresh_token: RefreshToken,
+    /// When the refresh token expires (Unix seconds): the end of the seller's authorization.
+    pub refresh_token_expires_at: i64,
+    /// The seller's `open_id`: the account's identity.
+    pub open_id: String,
+    /// The seller's name.
+    pub seller_name: String,
+    /// The seller's base region (`GB`, `US`, …).
+    pub seller_base_region: String,
+    /// TikTok's `user_type` number (see [`UserType`]).
+    pub user_type: i64,
+    /// The scopes granted (empty when TikTok sent none).
+    pub granted_scopes: Vec<String>,
+    /// Which field the scopes came under.
+    #[serde(default)]
+    pub scopes_field: ScopesField,
+    /// The `request_id` of the response these tokens came from.
+    pub request_id: Option<String>,
+    /// The envelope's `message` ("success").
+    #[serde(default)]
+    pub message: String,
+    /// Fields of `data` this version does not know, kept as they were.
+    #[serde(default)]
+    pub extra_data: Map<String, Value>,
+    /// Top-level fields of the envelope this version does not know, kept as they were.
+    #[serde(default)]
+    pub extra_envelope: Map<String, Value>,
+}
+
+impl TokenSet {
+    /// The account type.
+    pub fn user_type(&self) -> UserType {
+        UserType::from_code(self.user_type)
+    }
+}
+
+const KNOWN_DATA_FIELDS: [&str; 10] = [
+    "access_token",
+    "access_token_expire_in",
+    "refresh_token",
+    "refresh_token_expire_in",
+    "open_id",
+    "seller_name",
+    "seller_base_region",
+    "user_type",
+    "granted_scopes",
+    "granted_permissions",
+];
+const KNOWN_ENVELOPE_FIELDS: [&str; 4] = ["code", "message", "data", "request_id"];
+
+/// The parts of TikTok's envelope every response has.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Envelope {
+    /// `code`: 0 is success.
+    pub code: i64,
+    /// `message`.
+    pub message: String,
+    /// `request_id`.
+    pub request_id: Option<String>,
+    /// `data`, when present and not null.
+    pub data: Option<Value>,
+    /// The whole object.
+    pub raw: Map<String, Value>,
+}
+
+/// Parses TikTok's `{code, message, data, request_id}` envelope, whatever `data` holds. Any body
+/// that is not such an envelope is a [`Error::MalformedResponse`] with a short, secret-free
+/// snippet. Never panics.
+pub fn parse_envelope(http_status: u16, body: &[u8]) -> Result<Envelope, Error> {
+    let malformed = |kind: MalformedKind, detail: String| Error::MalformedResponse {
+        http_status,
+        kind,
+        detail,
+        snippet: snippet(body),
+    };
+    let first = body.iter().find(|b| !b.is_ascii_whitespace());
+    let Some(first) = first else {
+        return Err(malformed(MalformedKind::EmptyBody, String::new()));
+    };
+    if *first == b'<' {
+        return Err(malformed(MalformedKind::Html, String::new()));
+    }
+    let value: Value = match serde_json::from_slice(body) {
+        Ok(v) => v,
+        Err(e) if e.is_eof() => {
+            return Err(malformed(
+                MalformedKind::TruncatedJson,
+                format!("ends at line {} column {}", e.line(), e.column()),
+            ))
+        }
+        Err(e) => {
+            return Err(malformed(
+                MalformedKind::NotJson,
+                format!("invalid at line {} column {}", e.line(), e.column()),
+            ))
+        }
+    };
+    let Value::Object(raw) = value else {
+        return Err(malformed(
+            MalformedKind::UnexpectedShape,
+            "the body is not a JSON object".to_owned(),
+        ));
+    };
+    let code = match raw.get("code") {
+        Some(Value::Number(n)) => n.as_i64().ok_or_else(|| {
+            malformed(
+                MalformedKind::UnexpectedShape,
+                "\"code\" is not an integer".to_owned(),
+            )
+        })?,
+        Some(Value::String(_)) => {
+            return Err(malformed(
+                MalformedKind::UnexpectedShape,
+                "\"code\" is a string, not a number".to_owned(),
+            ))
+        }
+        Some(_) => {
+            return Err(malformed(
+                MalformedKind::UnexpectedShape,
+                "\"code\" is not a number".to_owned(),
+            ))
+        }
+        None => {
+            return Err(malformed(
+                MalformedKind::UnexpectedShape,
+                "\"code\" is missing".to_owned(),
+            ))
+        }
+    };
+    let message = match raw.get("message") {
+        Some(Value::String(s)) => s.clone(),
+        _ => String::new(),
+    };
+    let request_id = match raw.get("request_id") {
+        Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
+        _ => None,
+    };
+    let data = raw.get("data").filter(|d| !d.is_null()).cloned();
+    Ok(Envelope {
+        code,
+        message,
+        request_id,
+        data,
+        raw,
+    })
+}
+
+/// Parses a token/get or token/refresh response (HTTP status and body bytes) into a [`TokenSet`].
+///
+/// - `code != 0` → [`Error::TikTokApi`] with `code`, `message`, `request_id` and the HTTP status.
+/// - An HTML page, an empty body, truncated or invalid JSON, a missing `data`, a field of the
+///   wrong type, `code` as a string → [`Error::MalformedResponse`].
+///
+/// Never panics, whatever the input.
+pub fn parse_token_response(http_status: u16, body: &[u8]) -> Result<TokenSet, Error> {
+    let envelope = parse_envelope(http_status, body)?;
+    if envelope.code != 0 {
+        return Err(Error::TikTokApi {
+            code: envelope.code,
+            message: envelope.message,
+            request_id: envelope.request_id,
+            http_status,
+        });
+    }
+    let shape = |detail: String| Error::MalformedResponse {
+        http_status,
+        kind: MalformedKind::UnexpectedShape,
+        detail,
+        snippet: snippet(body),
+    };
+    let data = match envelope.data {
+        Some(Value::Object(map)) => map,
+        Some(_) => return Err(shape("\"data\" is not an object".to_owned())),
+        None => return Err(shape("\"data\" is missing".to_owned())),
+    };
+    let string = |name: &str, required: bool| -> Result<String, Error> {
+        match data.get(name) {
+            Some(Value::String(s)) if !(required && s.is_empty()) => Ok(s.clone()),
+            Some(Value::String(_)) => Err(shape(format!("data.{name} is empty"))),
+            None | Some(Value::Null) if !required => Ok(String::new()),
+            None | Some(Value::Null) => Err(shape(format!("data.{name} is missing"))),
+            Some(_) => Err(shape(format!("data.{name} is not a string"))),
+        }
+    };
+    let timestamp = |name: &str| -> Result<i64, Error> {
+        match data.get(name) {
+            Some(Value::Number(n)) => n
+                .as_i64()
+                .ok_or_else(|| shape(format!("data.{name} is not a whole number of seconds"))),
+            None | Some(Value::Null) => Err(shape(format!("data.{name} is missing"))),
+            Some(_) => Err(shape(format!("data.{name} is not a number"))),
+        }
+    };
+    let user_type = match data.get("user_type") {
+        Some(Value::Number(n)) => n
+            .as_i64()
+            .ok_or_else(|| shape("data.user_type is not an integer".to_owned()))?,
+        None | Some(Value::Null) => 0,
+        Some(_) => return Err(shape("data.user_type is not a number".to_owned())),
+    };
+    let (granted_scopes, scopes_field) =
+        match (data.get("granted_scopes"), data.get("granted_permissions")) {
+            (Some(v), _) if !v.is_null() => (
+                string_array(v).ok_or_else(|| {
+                    shape("data.granted_scopes is not a list of strings".to_owned())
+                })?,
+                ScopesField::GrantedScopes,
+            ),
+            (_, Some(v)) if !v.is_null() => (
+                string_array(v).ok_or_else(|| {
+                    shape("data.granted_permissions is not a list of strings".to_owned())
+                })?,
+                ScopesField::GrantedPermissions,
+            ),
+            _ => (Vec::new(), ScopesField::Absent),
+        };
+    let extra_data = data
+        .iter()
+        .filter(|(k, _)| !KNOWN_DATA_FIELDS.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let extra_envelope = envelope
+        .raw
+        .iter()
+        .filter(|(k, _)| !KNOWN_ENVELOPE_FIELDS.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    Ok(TokenSet {
+        access_token: AccessToken::new(string("access_token", true)?),
+        access_token_expires_at: timestamp("access_token_expire_in")?,
+        refresh_token: RefreshToken::new(string("refresh_token", true)?),
+        refresh_token_expires_at: timestamp("refresh_token_expire_in")?,
+        open_id: string("open_id", true)?,
+        seller_name: string("seller_name", false)?,
+        seller_base_region: string("seller_base_region", false)?,
+        user_type,
+        granted_scopes,
+        scopes_field,
+        request_id: envelope.request_id,
+        message: envelope.message,
+        extra_data,
+        extra_envelope,
+    })
+}
+
+fn string_array(value: &Value) -> Option<Vec<String>> {
+    value
+        .as_array()?
+        .iter()
+        .map(|v| v.as_str().map(str::to_owned))
+        .collect()
+}
