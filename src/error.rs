@@ -351,16 +351,13 @@ pub fn redact_values(text: &str, secrets: &[&str]) -> String {
     out
 }
 
-/// Keys whose values are secrets wherever they appear: in JSON, in query strings, in headers.
-const SECRET_KEYS: [&str; 7] = [
-    "app_secret",
-    "access_token",
-    "refresh_token",
-    "auth_code",
-    "x-tts-access-token",
-    "appSecret",
-    "accessToken",
-];
+/// Whether a key names a secret: anything with "token" or "secret" in it (`access_token`,
+/// `refresh_token`, `x-tts-access-token`, `app_secret`, `appSecret`, …) and `auth_code`.
+/// Deliberately broad: blanking an expiry in an error snippet costs nothing.
+fn is_secret_key(key: &str) -> bool {
+    let lower = key.to_ascii_lowercase();
+    lower.contains("token") || lower.contains("secret") || lower == "auth_code"
+}
 
 /// How many characters of a body an error keeps.
 pub const SNIPPET_CHARS: usize = 160;
@@ -385,46 +382,46 @@ pub fn snippet(body: &[u8]) -> String {
     out
 }
 
-/// Blanks the value that follows each secret-bearing key in `text`.
+/// Blanks the value that follows each secret-bearing key in `text` (in JSON, a query string or a
+/// header line): `"access_token":"…"`, `app_secret=…`, `x-tts-access-token: …`.
 pub fn scrub_secret_values(text: &str) -> String {
+    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    'scan: loop {
-        // The earliest occurrence of any secret key.
-        let found = SECRET_KEYS
-            .iter()
-            .filter_map(|key| rest.find(key).map(|at| (at, key.len())))
-            .min_by_key(|(at, _)| *at);
-        let Some((at, key_len)) = found else {
-            out.push_str(rest);
-            break 'scan;
-        };
-        let (before, after_start) = rest.split_at(at);
+    while let Some(start) = rest.find(is_word) {
+        let (before, from_word) = rest.split_at(start);
         out.push_str(before);
-        let (key, after_key) = after_start.split_at(key_len);
-        out.push_str(key);
-        // Skip the separator: quotes, colon, equals sign, spaces.
-        let sep_len = after_key
-            .char_indices()
-            .find(|(_, c)| !matches!(c, '"' | '\'' | ':' | '=' | ' ' | '\t'))
-            .map(|(i, _)| i)
-            .unwrap_or(after_key.len());
-        let (sep, value_and_rest) = after_key.split_at(sep_len);
+        let word_len = from_word
+            .find(|c: char| !is_word(c))
+            .unwrap_or(from_word.len());
+        let (word, after_word) = from_word.split_at(word_len);
+        out.push_str(word);
+        rest = after_word;
+        if !is_secret_key(word) {
+            continue;
+        }
+        // The separator: closing quote, colon or equals sign, spaces, opening quote.
+        let sep_len = rest
+            .find(|c: char| !matches!(c, '"' | '\'' | ':' | '=' | ' ' | '\t'))
+            .unwrap_or(rest.len());
+        let (sep, value_and_rest) = rest.split_at(sep_len);
+        if !sep.contains([':', '=']) {
+            continue;
+        }
         out.push_str(sep);
         let value_len = value_and_rest
-            .char_indices()
-            .find(|(_, c)| {
+            .find(|c: char| {
                 matches!(
                     c,
                     '"' | '\'' | '&' | ',' | '}' | ']' | '<' | '>' | ' ' | '\n' | '\r' | '\t'
                 )
             })
-            .map(|(i, _)| i)
             .unwrap_or(value_and_rest.len());
         if value_len > 0 {
             out.push_str("[redacted]");
         }
         rest = value_and_rest.get(value_len..).unwrap_or("");
     }
+    out.push_str(rest);
     out
 }

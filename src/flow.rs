@@ -301,11 +301,7 @@ impl AuthFlow {
 
     /// Cancels a pending flow: 1 or 2 → 5 "cancelled". Does nothing to a finished flow.
     pub fn cancel(&mut self, now: i64) {
-        self.fail(
-            FailureReason::Cancelled,
-            "the authorization was cancelled",
-            now,
-        );
+        self.fail(FailureReason::Cancelled, "", now);
     }
 
     /// Ends a pending flow in 5 with `reason` and a failure info made of the reason and `detail`.

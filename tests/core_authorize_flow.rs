@@ -1,0 +1,439 @@
+//! The authorization URL, the state, redirect parsing, and every flow transition.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use tiktok_shop_connect::authorize::{authorize_url, new_state, parse_redirect};
+use tiktok_shop_connect::config::{Config, EndpointOverrides, Region};
+use tiktok_shop_connect::error::FailureReason;
+use tiktok_shop_connect::flow::{AuthFlow, FlowPhase, DEFAULT_FLOW_TIMEOUT_SECS};
+use tiktok_shop_connect::secret::AppSecret;
+use tiktok_shop_connect::Error;
+
+const BASE: &str = "https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/";
+
+fn config(region: Region) -> Config {
+    Config::new(
+        "key",
+        AppSecret::new("secret"),
+        "7110&x=1",
+        region,
+        &EndpointOverrides::default(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn authorize_urls_per_region_are_encoded() {
+    assert_eq!(
+        authorize_url(&config(Region::RestOfWorld), "ab-_Z9"),
+        "https://services.tiktokshop.com/open/authorize?service_id=7110%26x%3D1&state=ab-_Z9"
+    );
+    assert_eq!(
+        authorize_url(&config(Region::Us), "s"),
+        "https://services.tiktokshops.us/open/authorize?service_id=7110%26x%3D1&state=s"
+    );
+    let overridden = Config::new(
+        "key",
+        AppSecret::new("secret"),
+        "svc",
+        Region::Us,
+        &EndpointOverrides {
+            authorize: Some("http://localhost:9000/open/authorize?lang=en".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        authorize_url(&overridden, "s"),
+        "http://localhost:9000/open/authorize?lang=en&service_id=svc&state=s"
+    );
+}
+
+#[test]
+fn state_is_url_safe_with_at_least_128_bits() {
+    let s = new_state(&[0xff; 32]).unwrap();
+    assert_eq!(s.len(), 43);
+    assert!(
+        s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
+        "{s}"
+    );
+    assert_eq!(
+        new_state(&[0xfb, 0xff, 0xbf, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]).unwrap(),
+        "-_-_AAAAAAAAAAAAAAAAAA"
+    );
+    assert_ne!(new_state(&[1; 16]).unwrap(), new_state(&[2; 16]).unwrap());
+    assert_eq!(new_state(&[1; 15]).unwrap_err().name(), "InvalidInput");
+}
+
+#[test]
+fn redirect_success_gives_the_code_and_extras() {
+    let got = parse_redirect(
+        &format!("{BASE}?code=TTP_a%2Bb&state=S1&app_key=key&locale=en-GB&shop_region=GB"),
+        BASE,
+        "S1",
+    )
+    .unwrap();
+    assert_eq!(got.code.secret(), "TTP_a+b");
+    assert_eq!(got.app_key.as_deref(), Some("key"));
+    assert_eq!(got.locale.as_deref(), Some("en-GB"));
+    assert_eq!(got.shop_region.as_deref(), Some("GB"));
+    // Trailing slash and host case do not matter; a fragment is ignored.
+    assert!(parse_redirect(
+        "HTTPS://ABCDEFGHIJKLMNOPABCDEFGHIJKLMNOP.chromiumapp.org?code=c&state=S1#x",
+        BASE,
+        "S1"
+    )
+    .is_ok());
+}
+
+#[test]
+fn both_documented_denial_forms_are_access_denied() {
+    for (query, error) in [
+        ("code=null&error=auth_denied&state=S1", "auth_denied"),
+        ("error=access_denied&code=null&state=S1", "access_denied"),
+    ] {
+        match parse_redirect(&format!("{BASE}?{query}"), BASE, "S1").unwrap_err() {
+            Error::AccessDenied {
+                error: e,
+                error_response,
+            } => {
+                assert_eq!(e, error);
+                assert_eq!(error_response, query);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    // A denial without any state still reads as a denial (it grants nothing).
+    assert_eq!(
+        parse_redirect(&format!("{BASE}?code=null&error=auth_denied"), BASE, "S1")
+            .unwrap_err()
+            .name(),
+        "AccessDenied"
+    );
+    // code=null alone is a denial too.
+    assert_eq!(
+        parse_redirect(&format!("{BASE}?code=null&state=S1"), BASE, "S1")
+            .unwrap_err()
+            .name(),
+        "AccessDenied"
+    );
+}
+
+#[test]
+fn redirect_errors_are_typed() {
+    let err = |url: String| parse_redirect(&url, BASE, "S1").unwrap_err();
+    assert_eq!(
+        err(format!("{BASE}?code=c")),
+        Error::StateMismatch {
+            found: "is missing"
+        }
+    );
+    assert_eq!(
+        err(format!("{BASE}?code=c&state=S2")),
+        Error::StateMismatch { found: "differs" }
+    );
+    // A denial with a different state is someone else's: rejected, not a denial.
+    assert_eq!(
+        err(format!("{BASE}?error=access_denied&state=S2")).name(),
+        "StateMismatch"
+    );
+    assert_eq!(err(format!("{BASE}?state=S1")).name(), "InvalidRedirect");
+    assert_eq!(
+        err(format!("{BASE}?state=S1&code=")).name(),
+        "InvalidRedirect"
+    );
+    for other in [
+        "https://evil.example/?code=c&state=S1".to_owned(),
+        "https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org.evil.example/?code=c&state=S1"
+            .to_owned(),
+        format!("{BASE}extra?code=c&state=S1"),
+        "not a url".to_owned(),
+        String::new(),
+    ] {
+        let e = err(other.clone());
+        assert_eq!(e.name(), "InvalidRedirect", "{other}");
+        assert!(
+            e.to_string()
+                .contains("does not start with the expected redirect URL"),
+            "{e}"
+        );
+    }
+}
+
+fn begun(now: i64) -> (AuthFlow, String) {
+    let mut flow = AuthFlow::new();
+    assert_eq!(flow.state_code(now), 0);
+    let url = flow.begin(
+        &config(Region::RestOfWorld),
+        "S1".into(),
+        now,
+        DEFAULT_FLOW_TIMEOUT_SECS,
+    );
+    assert!(url.ends_with("&state=S1"));
+    assert_eq!(flow.state_code(now), 1);
+    assert_eq!(flow.deadline(), Some(now + 240));
+    (flow, url)
+}
+
+#[test]
+fn flow_success_path_1_2_3() {
+    let (mut flow, _) = begun(1000);
+    let code = flow
+        .receive_redirect(&format!("{BASE}?code=C&state=S1"), BASE, 1010)
+        .unwrap();
+    assert_eq!(code.code.secret(), "C");
+    assert_eq!(flow.state_code(1010), 2);
+    flow.token_received("OPEN", 1011).unwrap();
+    assert_eq!(flow.state_code(1011), 3);
+    assert!(
+        matches!(flow.phase, FlowPhase::Succeeded { ref open_id, completed_at: 1011 } if open_id == "OPEN")
+    );
+    // The state is single use: the same redirect again changes nothing.
+    assert_eq!(
+        flow.receive_redirect(&format!("{BASE}?code=C&state=S1"), BASE, 1012)
+            .unwrap_err(),
+        Error::StateReused
+    );
+    assert_eq!(flow.state_code(1012), 3);
+}
+
+#[test]
+fn flow_second_redirect_while_exchanging_is_rejected() {
+    let (mut flow, _) = begun(0);
+    flow.receive_redirect(&format!("{BASE}?code=C&state=S1"), BASE, 1)
+        .unwrap();
+    assert_eq!(
+        flow.receive_redirect(&format!("{BASE}?code=D&state=S1"), BASE, 2)
+            .unwrap_err(),
+        Error::StateReused
+    );
+    assert_eq!(flow.state_code(2), 2);
+}
+
+#[test]
+fn flow_denial_is_4_with_the_error_response() {
+    let (mut flow, _) = begun(0);
+    let err = flow
+        .receive_redirect(
+            &format!("{BASE}?error=access_denied&code=null&state=S1"),
+            BASE,
+            5,
+        )
+        .unwrap_err();
+    assert_eq!(err.name(), "AccessDenied");
+    assert_eq!(flow.state_code(5), 4);
+    assert_eq!(
+        flow.error_response(),
+        Some("error=access_denied&code=null&state=S1")
+    );
+    assert_eq!(flow.failure_info(5), None);
+}
+
+#[test]
+fn flow_failures_are_5_with_the_reason_never_4() {
+    type EndFlow = fn(&mut AuthFlow);
+    let cases: [(EndFlow, FailureReason, &str); 4] = [
+        (|f| f.cancel(7), FailureReason::Cancelled, "cancelled"),
+        (
+            |f| f.fail(FailureReason::WindowClosed, "", 7),
+            FailureReason::WindowClosed,
+            "window closed",
+        ),
+        (
+            |f| {
+                f.fail(
+                    FailureReason::Interrupted,
+                    "the service worker restarted",
+                    7,
+                )
+            },
+            FailureReason::Interrupted,
+            "interrupted: the service worker restarted",
+        ),
+        (
+            |f| f.fail(FailureReason::PageLoadFailed, "register https://x/", 7),
+            FailureReason::PageLoadFailed,
+            "authorization page could not be loaded: register https://x/",
+        ),
+    ];
+    for (act, reason, info) in cases {
+        let (mut flow, _) = begun(0);
+        act(&mut flow);
+        assert_eq!(flow.state_code(7), 5);
+        assert_eq!(flow.failure_reason(7), Some(reason));
+        assert_eq!(flow.failure_info(7).as_deref(), Some(info));
+        assert_eq!(flow.error_response(), None);
+        // A late redirect is rejected and changes nothing.
+        assert_eq!(
+            flow.receive_redirect(&format!("{BASE}?code=C&state=S1"), BASE, 8)
+                .unwrap_err(),
+            Error::StateReused
+        );
+        assert_eq!(flow.failure_reason(8), Some(reason));
+    }
+}
+
+#[test]
+fn flow_deadline_reads_as_5_and_rejects_late_redirects() {
+    let (mut flow, _) = begun(0);
+    assert_eq!(flow.state_code(239), 1);
+    assert_eq!(
+        flow.state_code(240),
+        5,
+        "a passed deadline reads as 5 before it is recorded"
+    );
+    assert_eq!(flow.failure_reason(240), Some(FailureReason::TimedOut));
+    assert!(flow.failure_info(240).unwrap().starts_with("timed out"));
+    assert_eq!(
+        flow.receive_redirect(&format!("{BASE}?code=C&state=S1"), BASE, 241)
+            .unwrap_err(),
+        Error::FlowExpired
+    );
+    assert!(matches!(
+        flow.phase,
+        FlowPhase::Failed {
+            reason: FailureReason::TimedOut,
+            ..
+        }
+    ));
+    assert!(!flow.check_deadline(300), "recorded once");
+}
+
+#[test]
+fn flow_token_failure_is_5_with_the_error_text() {
+    let (mut flow, _) = begun(0);
+    flow.receive_redirect(&format!("{BASE}?code=C&state=S1"), BASE, 1)
+        .unwrap();
+    flow.token_failed(
+        &Error::TikTokApi {
+            code: 36004002,
+            message: "invalid auth code".into(),
+            request_id: None,
+            http_status: 200,
+        },
+        2,
+    );
+    assert_eq!(flow.state_code(2), 5);
+    assert_eq!(
+        flow.failure_reason(2),
+        Some(FailureReason::TokenExchangeFailed)
+    );
+    assert!(flow.failure_info(2).unwrap().contains("36004002"));
+}
+
+#[test]
+fn flow_redirect_without_code_is_5_but_foreign_redirects_change_nothing() {
+    let (mut flow, _) = begun(0);
+    assert_eq!(
+        flow.receive_redirect(&format!("{BASE}?code=C&state=OTHER"), BASE, 1)
+            .unwrap_err()
+            .name(),
+        "StateMismatch"
+    );
+    assert_eq!(
+        flow.receive_redirect("https://elsewhere.example/?code=C&state=S1", BASE, 1)
+            .unwrap_err()
+            .name(),
+        "InvalidRedirect"
+    );
+    assert_eq!(
+        flow.state_code(1),
+        1,
+        "foreign redirects do not end the flow"
+    );
+    assert_eq!(
+        flow.receive_redirect(&format!("{BASE}?state=S1"), BASE, 2)
+            .unwrap_err()
+            .name(),
+        "InvalidRedirect"
+    );
+    assert_eq!(flow.failure_reason(2), Some(FailureReason::InvalidRedirect));
+}
+
+#[test]
+fn idle_flow_rejects_redirects_and_ignores_cancel() {
+    let mut flow = AuthFlow::new();
+    assert_eq!(
+        flow.receive_redirect(&format!("{BASE}?code=C&state=S1"), BASE, 0)
+            .unwrap_err(),
+        Error::FlowNotPending
+    );
+    flow.cancel(0);
+    assert_eq!(flow.state_code(0), 0);
+    assert_eq!(
+        flow.token_received("x", 0).unwrap_err(),
+        Error::FlowNotPending
+    );
+}
+
+#[test]
+fn finished_flows_keep_their_outcome_and_a_new_begin_restarts() {
+    let (mut flow, _) = begun(0);
+    flow.receive_redirect(&format!("{BASE}?code=C&state=S1"), BASE, 1)
+        .unwrap();
+    flow.token_received("O", 2).unwrap();
+    flow.cancel(3);
+    assert_eq!(
+        flow.state_code(3),
+        3,
+        "cancel after success changes nothing"
+    );
+    flow.begin(&config(Region::RestOfWorld), "S2".into(), 10, 60);
+    assert_eq!(flow.state_code(10), 1);
+    assert_eq!(flow.deadline(), Some(70));
+}
+
+#[test]
+fn flow_resumes_after_serialisation_in_every_state() {
+    let (waiting, _) = begun(0);
+    let mut exchanging = waiting.clone();
+    exchanging
+        .receive_redirect(&format!("{BASE}?code=C&state=S1"), BASE, 1)
+        .unwrap();
+    let mut done = exchanging.clone();
+    done.token_received("O", 2).unwrap();
+    let mut denied = waiting.clone();
+    let _ = denied.receive_redirect(
+        &format!("{BASE}?code=null&error=auth_denied&state=S1"),
+        BASE,
+        1,
+    );
+    let mut failed = waiting.clone();
+    failed.fail(FailureReason::WindowClosed, "", 1);
+    for flow in [
+        AuthFlow::new(),
+        waiting.clone(),
+        exchanging,
+        done,
+        denied,
+        failed,
+    ] {
+        let json = flow.to_json();
+        assert!(json.contains("\"schemaVersion\":1"), "{json}");
+        let back = AuthFlow::from_json(&json).unwrap();
+        assert_eq!(back, flow);
+        assert_eq!(back.state_code(3), flow.state_code(3));
+    }
+    // A restored waiting flow goes on: the redirect completes it.
+    let mut restored = AuthFlow::from_json(&waiting.to_json()).unwrap();
+    assert!(restored
+        .receive_redirect(&format!("{BASE}?code=C&state=S1"), BASE, 5)
+        .is_ok());
+    // Another schema version or garbage is a storage error, not a panic.
+    assert_eq!(
+        AuthFlow::from_json("{\"schemaVersion\":2,\"phase\":\"idle\"}")
+            .unwrap_err()
+            .name(),
+        "StorageError"
+    );
+    assert_eq!(
+        AuthFlow::from_json("nope").unwrap_err().name(),
+        "StorageError"
+    );
+    assert_eq!(
+        AuthFlow::from_json("{\"schemaVersion\":1,\"phase\":\"martian\"}")
+            .unwrap_err()
+            .name(),
+        "StorageError"
+    );
+}
