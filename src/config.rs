@@ -225,3 +225,82 @@ fn host_of_authority(authority: &str) -> &str {
     }
     authority.split(':').next().unwrap_or("")
 }
+
+/// Everything the token client needs, validated: the app configuration plus the redirect URL
+/// registered in Partner Center, the refresh margin and the flow timeout.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientConfig {
+    /// The app configuration.
+    pub app: Config,
+    /// The redirect URL registered for the app (in the extension, `chrome.identity.getRedirectURL()`).
+    pub redirect_url: String,
+    /// Refresh an access token this many seconds before it expires.
+    pub refresh_margin_secs: i64,
+    /// How long the seller has to authorize, in seconds.
+    pub flow_timeout_secs: i64,
+}
+
+/// The client configuration as JavaScript (or a settings file) gives it: camelCase, optional
+/// parts left out. [`ClientConfigInput::validate`] turns it into a [`ClientConfig`].
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ClientConfigInput {
+    /// App key.
+    pub app_key: String,
+    /// App secret.
+    pub app_secret: Option<AppSecret>,
+    /// Service ID.
+    pub service_id: String,
+    /// `"row"` (default) or `"us"`.
+    pub region: Option<String>,
+    /// The redirect URL registered in Partner Center.
+    pub redirect_url: String,
+    /// Endpoint overrides.
+    pub endpoints: EndpointOverrides,
+    /// Refresh margin in seconds (default 300).
+    pub refresh_margin_secs: Option<i64>,
+    /// Flow timeout in seconds (default 240).
+    pub flow_timeout_secs: Option<i64>,
+}
+
+impl ClientConfigInput {
+    /// Validates everything, naming the first problem found.
+    pub fn validate(&self) -> Result<ClientConfig, Error> {
+        let region = Region::parse(self.region.as_deref().unwrap_or("row"))?;
+        let secret = self
+            .app_secret
+            .clone()
+            .unwrap_or_else(|| AppSecret::new(""));
+        let app = Config::new(
+            &self.app_key,
+            secret,
+            &self.service_id,
+            region,
+            &self.endpoints,
+        )?;
+        let redirect_url = self.redirect_url.trim();
+        validate_endpoint("redirect URL", redirect_url)?;
+        let refresh_margin_secs = self
+            .refresh_margin_secs
+            .unwrap_or(crate::policy::DEFAULT_REFRESH_MARGIN_SECS);
+        if !(0..=86_400).contains(&refresh_margin_secs) {
+            return Err(Error::InvalidConfig(format!(
+                "the refresh margin must be between 0 and 86400 seconds, not {refresh_margin_secs}"
+            )));
+        }
+        let flow_timeout_secs = self
+            .flow_timeout_secs
+            .unwrap_or(crate::flow::DEFAULT_FLOW_TIMEOUT_SECS);
+        if !(1..=3600).contains(&flow_timeout_secs) {
+            return Err(Error::InvalidConfig(format!(
+                "the flow timeout must be between 1 and 3600 seconds, not {flow_timeout_secs}"
+            )));
+        }
+        Ok(ClientConfig {
+            app,
+            redirect_url: redirect_url.to_owned(),
+            refresh_margin_secs,
+            flow_timeout_secs,
+        })
+    }
+}

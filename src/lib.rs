@@ -56,6 +56,7 @@
 
 pub mod authorize;
 pub mod chilkat;
+pub mod client;
 pub mod config;
 pub mod error;
 pub mod flow;
