@@ -49,9 +49,14 @@ fn base64url(bytes: &[u8]) -> String {
 /// The URL of the authorization page: the region's (or overridden) authorize endpoint with
 /// `service_id` and `state`, percent-encoded.
 pub fn authorize_url(config: &Config, state: &str) -> String {
+    authorize_url_for(&config.endpoints().authorize, config.service_id(), state)
+}
+
+/// The authorization page URL from its parts: `{authorize_endpoint}?service_id=…&state=…`.
+pub fn authorize_url_for(authorize_endpoint: &str, service_id: &str, state: &str) -> String {
     append_query(
-        &config.endpoints().authorize,
-        &[("service_id", config.service_id()), ("state", state)],
+        authorize_endpoint,
+        &[("service_id", service_id), ("state", state)],
     )
 }
 

@@ -66,4 +66,7 @@ pub mod secret;
 pub mod signing;
 pub mod token;
 
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
+
 pub use error::Error;

@@ -1,0 +1,745 @@
+//! WebAssembly bindings: the browser's implementations of the client's platform traits, and the
+//! JavaScript API. No logic lives here: it converts values and forwards to the core.
+//!
+//! - Transport: `gloo-net`, which binds the global `fetch`, so it works in a service worker.
+//! - Store: any object with the shape of `chrome.storage.local` (`get`, `set`, `remove`).
+//! - Clock `Date.now()`, sleep `setTimeout`, lock `navigator.locks` (an in-process lock where
+//!   there is none), randomness `crypto.getRandomValues` — all from the global scope, never
+//!   `window`.
+
+use crate::authorize::{authorize_url_for, new_state, parse_redirect};
+use crate::client::platform::{Clock, Lock, Platform, Random, Sleep, Store, Transport};
+use crate::client::{ApiCall, Client, Deps};
+use crate::config::{validate_endpoint, ClientConfigInput, Region};
+use crate::error::FailureReason;
+use crate::http::{HttpRequest, HttpResponse, Method};
+use crate::token::parse_token_response;
+use crate::Error;
+use futures::channel::oneshot;
+use futures::lock::{Mutex, OwnedMutexGuard};
+use js_sys::{Function, Promise, Reflect, Uint8Array};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::Arc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &'static str = r#"
+/** An object with the shape of `chrome.storage.local`: pass `chrome.storage.local` itself. */
+export interface TikTokShopStore {
+  get(keys: string | string[] | null): Promise<Record<string, unknown>>;
+  set(items: Record<string, unknown>): Promise<void>;
+  remove(keys: string | string[]): Promise<void>;
+}
+
+/** The client configuration. */
+export interface ClientConfig {
+  appKey: string;
+  appSecret: string;
+  serviceId: string;
+  /** "row" (rest of world, default) or "us". */
+  region?: "row" | "us";
+  /** The redirect URL registered in Partner Center (chrome.identity.getRedirectURL()). */
+  redirectUrl: string;
+  endpoints?: { authorize?: string; tokenGet?: string; tokenRefresh?: string; apiBase?: string };
+  /** Refresh this many seconds before the access token expires (default 300). */
+  refreshMarginSecs?: number;
+  /** How long the seller has to authorize (default 240). */
+  flowTimeoutSecs?: number;
+}
+
+export interface AuthorizationStart { url: string; state: string }
+
+export type FailureReason = "cancelled" | "windowClosed" | "interrupted" | "timedOut"
+  | "pageLoadFailed" | "tokenExchangeFailed" | "invalidRedirect";
+
+/** Where the authorization stands, numbered like Chilkat's AuthFlowState. */
+export interface FlowState {
+  state: 0 | 1 | 2 | 3 | 4 | 5;
+  stateName: string;
+  failureInfo?: string;
+  failureReason?: FailureReason;
+  errorResponse?: string;
+  deadline?: number;
+  startedAt?: number;
+  openId?: string;
+}
+
+export type AccountStatus = "valid" | "expiring" | "accessExpired" | "reconnectRequired";
+
+/** A connected account, without any secret. Times are Unix seconds. */
+export interface AccountSummary {
+  openId: string;
+  sellerName: string;
+  sellerBaseRegion: string;
+  userType: number;
+  userTypeLabel: string;
+  grantedScopes: string[];
+  accessTokenExpiresAt: number;
+  refreshTokenExpiresAt: number;
+  status: AccountStatus;
+  statusReason?: string;
+  lastRefreshAt?: number;
+  connectedAt: number;
+  appKey: string;
+  region: string;
+}
+
+export interface ApiCall {
+  method?: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  path: string;
+  query?: Record<string, string>;
+  body?: string | null;
+  shopCipher?: string;
+}
+
+export interface ApiResponse { status: number; body: string }
+
+export interface Shop { cipher: string; code: string; id: string; name: string; region: string; sellerType: string }
+
+/** The token model, tokens included. */
+export interface TokenSet {
+  accessToken: string;
+  accessTokenExpiresAt: number;
+  refreshToken: string;
+  refreshTokenExpiresAt: number;
+  openId: string;
+  sellerName: string;
+  sellerBaseRegion: string;
+  userType: number;
+  grantedScopes: string[];
+  requestId?: string | null;
+}
+
+export interface RedirectCode { code: string; appKey?: string; locale?: string; shopRegion?: string }
+"#;
+
+// ----- errors ----------------------------------------------------------------------------------
+
+/// A JS `Error` whose `name` is the variant, with TikTok's fields where there are any.
+fn js_error(error: Error) -> JsValue {
+    let js = js_sys::Error::new(&error.to_string());
+    js.set_name(error.name());
+    let set = |key: &str, value: JsValue| {
+        let _ = Reflect::set(&js, &JsValue::from_str(key), &value);
+    };
+    if let Some(code) = error.tiktok_code() {
+        set("code", JsValue::from_f64(code as f64));
+    }
+    if let Some(request_id) = error.request_id() {
+        set("requestId", JsValue::from_str(request_id));
+    }
+    match &error {
+        Error::TikTokApi {
+            message,
+            http_status,
+            ..
+        } => {
+            set("tiktokMessage", JsValue::from_str(message));
+            set("httpStatus", JsValue::from_f64(f64::from(*http_status)));
+        }
+        Error::ReconnectRequired { message, .. } | Error::RateLimited { message, .. } => {
+            set("tiktokMessage", JsValue::from_str(message));
+        }
+        Error::MissingPermission { scope, message, .. } => {
+            set("tiktokMessage", JsValue::from_str(message));
+            if let Some(scope) = scope {
+                set("scope", JsValue::from_str(scope));
+            }
+        }
+        Error::MalformedResponse {
+            http_status,
+            snippet,
+            ..
+        } => {
+            set("httpStatus", JsValue::from_f64(f64::from(*http_status)));
+            set("snippet", JsValue::from_str(snippet));
+        }
+        Error::AccessDenied { error_response, .. } => {
+            set("errorResponse", JsValue::from_str(error_response));
+        }
+        Error::FlowFailed { reason, .. } => {
+            set("failureReason", to_js(reason).unwrap_or(JsValue::UNDEFINED));
+        }
+        _ => {}
+    }
+    js.into()
+}
+
+fn js_to_error(value: JsValue, what: &str) -> Error {
+    let message = value
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| value.as_string())
+        .unwrap_or_else(|| "unknown error".to_owned());
+    Error::Storage(format!("{what}: {message}"))
+}
+
+// ----- conversions -----------------------------------------------------------------------------
+
+/// A Rust value as a plain JS object (maps become objects, i64 become numbers).
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| js_error(Error::InvalidInput(e.to_string())))
+}
+
+/// A JS value as a serde value, through JSON (exact for integers up to 2^53).
+fn from_js<T: serde::de::DeserializeOwned>(value: &JsValue, what: &str) -> Result<T, Error> {
+    if value.is_undefined() || value.is_null() {
+        return serde_json::from_str("null")
+            .or_else(|_| serde_json::from_str("{}"))
+            .map_err(|_| Error::InvalidInput(format!("{what} is missing")));
+    }
+    let json = js_sys::JSON::stringify(value)
+        .map_err(|_| Error::InvalidInput(format!("{what} cannot be read")))?;
+    let text = String::from(json);
+    serde_json::from_str(&text).map_err(|e| Error::InvalidInput(format!("{what}: {e}")))
+}
+
+fn json_to_js(value: &Value) -> Result<JsValue, Error> {
+    let text = serde_json::to_string(value)
+        .map_err(|_| Error::Storage("a value could not be serialised".to_owned()))?;
+    js_sys::JSON::parse(&text).map_err(|e| js_to_error(e, "JSON.parse"))
+}
+
+fn global_property(name: &str) -> Option<JsValue> {
+    Reflect::get(&js_sys::global(), &JsValue::from_str(name))
+        .ok()
+        .filter(|v| !v.is_undefined() && !v.is_null())
+}
+
+fn method_of(object: &JsValue, name: &str) -> Result<Function, Error> {
+    Reflect::get(object, &JsValue::from_str(name))
+        .ok()
+        .and_then(|f| f.dyn_into::<Function>().ok())
+        .ok_or_else(|| Error::InvalidInput(format!("the object has no {name}() method")))
+}
+
+async fn await_promise(value: JsValue, what: &str) -> Result<JsValue, Error> {
+    let promise: Promise = match value.dyn_into::<Promise>() {
+        Ok(p) => p,
+        Err(plain) => return Ok(plain),
+    };
+    JsFuture::from(promise)
+        .await
+        .map_err(|e| js_to_error(e, what))
+}
+
+// ----- the platform ----------------------------------------------------------------------------
+
+/// `fetch` through gloo-net.
+pub struct FetchTransport;
+
+impl Transport for FetchTransport {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, Error> {
+        use gloo_net::http::{Method as M, RequestBuilder};
+        let method = match request.method {
+            Method::Get => M::GET,
+            Method::Post => M::POST,
+            Method::Put => M::PUT,
+            Method::Patch => M::PATCH,
+            Method::Delete => M::DELETE,
+        };
+        let mut builder = RequestBuilder::new(&request.url).method(method);
+        for (name, value) in &request.headers {
+            builder = builder.header(name, value);
+        }
+        let built = if request.body.is_empty() {
+            builder.build()
+        } else {
+            builder.body(Uint8Array::from(request.body.as_slice()))
+        };
+        let network = |e: gloo_net::Error| Error::Network(e.to_string());
+        let response = built.map_err(network)?.send().await.map_err(network)?;
+        let mut headers = Vec::new();
+        if let Some(date) = response.headers().get("date") {
+            headers.push(("date".to_owned(), date));
+        }
+        let status = response.status();
+        let body = response.binary().await.map_err(network)?;
+        Ok(HttpResponse {
+            status,
+            headers,
+            body,
+        })
+    }
+}
+
+/// A JS object with the shape of `chrome.storage.local`.
+pub struct JsStore(JsValue);
+
+impl Store for JsStore {
+    async fn get(&self, keys: Option<&[String]>) -> Result<Map<String, Value>, Error> {
+        let arg = match keys {
+            None => JsValue::NULL,
+            Some(keys) => keys
+                .iter()
+                .map(|k| JsValue::from_str(k))
+                .collect::<js_sys::Array>()
+                .into(),
+        };
+        let called = method_of(&self.0, "get")?
+            .call1(&self.0, &arg)
+            .map_err(|e| js_to_error(e, "store.get"))?;
+        let items = await_promise(called, "store.get").await?;
+        from_js::<Option<Map<String, Value>>>(&items, "the stored items")
+            .map(Option::unwrap_or_default)
+            .map_err(|e| Error::Storage(e.to_string()))
+    }
+
+    async fn set(&self, items: Map<String, Value>) -> Result<(), Error> {
+        let arg = json_to_js(&Value::Object(items))?;
+        let called = method_of(&self.0, "set")?
+            .call1(&self.0, &arg)
+            .map_err(|e| js_to_error(e, "store.set"))?;
+        await_promise(called, "store.set").await.map(|_| ())
+    }
+
+    async fn remove(&self, keys: &[String]) -> Result<(), Error> {
+        let arg: JsValue = keys
+            .iter()
+            .map(|k| JsValue::from_str(k))
+            .collect::<js_sys::Array>()
+            .into();
+        let called = method_of(&self.0, "remove")?
+            .call1(&self.0, &arg)
+            .map_err(|e| js_to_error(e, "store.remove"))?;
+        await_promise(called, "store.remove").await.map(|_| ())
+    }
+}
+
+/// `Date.now()`.
+pub struct JsClock;
+
+impl Clock for JsClock {
+    fn now_millis(&self) -> i64 {
+        js_sys::Date::now() as i64
+    }
+}
+
+/// `setTimeout` on the global scope.
+pub struct JsSleep;
+
+impl Sleep for JsSleep {
+    async fn sleep(&self, millis: u32) {
+        let promise = Promise::new(&mut |resolve, _reject| {
+            if let Some(set_timeout) =
+                global_property("setTimeout").and_then(|f| f.dyn_into::<Function>().ok())
+            {
+                let _ = set_timeout.call2(
+                    &JsValue::UNDEFINED,
+                    &resolve,
+                    &JsValue::from_f64(f64::from(millis)),
+                );
+            } else {
+                let _ = resolve.call0(&JsValue::UNDEFINED);
+            }
+        });
+        let _ = JsFuture::from(promise).await;
+    }
+}
+
+thread_local! {
+    /// In-process locks for scopes without `navigator.locks`.
+    static LOCAL_LOCKS: RefCell<HashMap<String, Arc<Mutex<()>>>> = RefCell::new(HashMap::new());
+}
+
+/// `navigator.locks` (Web Locks), or an in-process lock where there is none (Node).
+pub struct WebLock;
+
+/// A held lock: released when dropped.
+pub enum LockGuard {
+    /// A Web Lock: dropping the sender resolves the lock callback's promise.
+    Web(#[allow(dead_code)] oneshot::Sender<()>),
+    /// An in-process lock.
+    Local(#[allow(dead_code)] OwnedMutexGuard<()>),
+}
+
+impl Lock for WebLock {
+    type Guard = LockGuard;
+
+    async fn acquire(&self, name: &str) -> Result<LockGuard, Error> {
+        let locks = global_property("navigator")
+            .and_then(|n| Reflect::get(&n, &JsValue::from_str("locks")).ok())
+            .filter(|l| !l.is_undefined() && !l.is_null());
+        let Some(locks) = locks else {
+            let lock = LOCAL_LOCKS.with(|all| {
+                all.borrow_mut()
+                    .entry(name.to_owned())
+                    .or_insert_with(|| Arc::new(Mutex::new(())))
+                    .clone()
+            });
+            return Ok(LockGuard::Local(lock.lock_owned().await));
+        };
+        let (acquired_tx, acquired_rx) = oneshot::channel::<()>();
+        let (release_tx, release_rx) = oneshot::channel::<()>();
+        // Called by the browser once the lock is ours; the lock is held until the promise it
+        // returns settles, which happens when the guard (holding `release_tx`) is dropped.
+        let on_granted = Closure::once_into_js(move |_lock: JsValue| -> Promise {
+            let _ = acquired_tx.send(());
+            future_to_promise(async move {
+                let _ = release_rx.await;
+                Ok(JsValue::UNDEFINED)
+            })
+        });
+        let request = method_of(&locks, "request")?;
+        let pending = request
+            .call2(&locks, &JsValue::from_str(name), &on_granted)
+            .map_err(|e| js_to_error(e, "navigator.locks.request"))?;
+        // The outer promise settles after release; await it in the background so that a
+        // rejection is handled rather than reported as unhandled.
+        if let Ok(promise) = pending.dyn_into::<Promise>() {
+            wasm_bindgen_futures::spawn_local(async move {
+                let _ = JsFuture::from(promise).await;
+            });
+        }
+        acquired_rx
+            .await
+            .map_err(|_| Error::Storage(format!("the lock {name} was never granted")))?;
+        Ok(LockGuard::Web(release_tx))
+    }
+}
+
+/// `crypto.getRandomValues` on the global scope.
+pub struct JsRandom;
+
+impl Random for JsRandom {
+    fn fill(&self, buf: &mut [u8]) -> Result<(), Error> {
+        let crypto = global_property("crypto")
+            .ok_or_else(|| Error::InvalidInput("crypto.getRandomValues is not available".into()))?;
+        let array = Uint8Array::new_with_length(buf.len() as u32);
+        method_of(&crypto, "getRandomValues")?
+            .call1(&crypto, &array)
+            .map_err(|e| js_to_error(e, "crypto.getRandomValues"))?;
+        array.copy_to(buf);
+        Ok(())
+    }
+}
+
+/// The browser platform.
+pub struct BrowserPlatform;
+
+impl Platform for BrowserPlatform {
+    type Transport = FetchTransport;
+    type Store = JsStore;
+    type Clock = JsClock;
+    type Sleep = JsSleep;
+    type Lock = WebLock;
+    type Random = JsRandom;
+}
+
+// ----- pure functions --------------------------------------------------------------------------
+
+/// The TikTok sign of a request (lowercase hex). `query`: a plain object of string values;
+/// `body`: a string, a `Uint8Array`, or null.
+#[wasm_bindgen(js_name = signRequest)]
+pub fn sign_request(
+    app_secret: &str,
+    path: &str,
+    #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] query: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string | Uint8Array | null | undefined")] body: JsValue,
+    content_type: Option<String>,
+) -> Result<String, JsValue> {
+    let query: Option<std::collections::BTreeMap<String, String>> =
+        from_js(&query, "query").map_err(js_error)?;
+    let pairs: Vec<(&str, &str)> = query
+        .iter()
+        .flatten()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let bytes: Vec<u8> = if let Some(text) = body.as_string() {
+        text.into_bytes()
+    } else if let Some(array) = body.dyn_ref::<Uint8Array>() {
+        array.to_vec()
+    } else if body.is_null() || body.is_undefined() {
+        Vec::new()
+    } else {
+        return Err(js_error(Error::InvalidInput(
+            "body must be a string, a Uint8Array or null".into(),
+        )));
+    };
+    Ok(crate::signing::sign(
+        app_secret,
+        path,
+        &pairs,
+        &bytes,
+        content_type.as_deref().unwrap_or("application/json"),
+    ))
+}
+
+/// Parses a token/get or token/refresh response into the token model (tokens included).
+#[wasm_bindgen(js_name = parseTokenResponse, unchecked_return_type = "TokenSet")]
+pub fn parse_token_response_js(http_status: u16, body_text: &str) -> Result<JsValue, JsValue> {
+    let tokens = parse_token_response(http_status, body_text.as_bytes()).map_err(js_error)?;
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Plain<'a> {
+        access_token: &'a str,
+        access_token_expires_at: i64,
+        refresh_token: &'a str,
+        refresh_token_expires_at: i64,
+        open_id: &'a str,
+        seller_name: &'a str,
+        seller_base_region: &'a str,
+        user_type: i64,
+        granted_scopes: &'a [String],
+        request_id: Option<&'a str>,
+    }
+    to_js(&Plain {
+        access_token: tokens.access_token.secret(),
+        access_token_expires_at: tokens.access_token_expires_at,
+        refresh_token: tokens.refresh_token.secret(),
+        refresh_token_expires_at: tokens.refresh_token_expires_at,
+        open_id: &tokens.open_id,
+        seller_name: &tokens.seller_name,
+        seller_base_region: &tokens.seller_base_region,
+        user_type: tokens.user_type,
+        granted_scopes: &tokens.granted_scopes,
+        request_id: tokens.request_id.as_deref(),
+    })
+}
+
+/// The authorization page URL for `config` (only `serviceId`, `region` and
+/// `endpoints.authorize` are used) and `state`.
+#[wasm_bindgen(js_name = buildAuthorizeUrl)]
+pub fn build_authorize_url(
+    #[wasm_bindgen(unchecked_param_type = "Partial<ClientConfig>")] config: JsValue,
+    state: &str,
+) -> Result<String, JsValue> {
+    let input: ClientConfigInput = from_js(&config, "config").map_err(js_error)?;
+    let region = Region::parse(input.region.as_deref().unwrap_or("row")).map_err(js_error)?;
+    let endpoint = input
+        .endpoints
+        .authorize
+        .filter(|e| !e.trim().is_empty())
+        .unwrap_or_else(|| region.default_endpoints().authorize);
+    validate_endpoint("authorize endpoint", &endpoint).map_err(js_error)?;
+    if input.service_id.trim().is_empty() {
+        return Err(js_error(Error::InvalidConfig(
+            "the service ID is empty".into(),
+        )));
+    }
+    if state.is_empty() {
+        return Err(js_error(Error::InvalidInput("the state is empty".into())));
+    }
+    Ok(authorize_url_for(&endpoint, input.service_id.trim(), state))
+}
+
+/// Parses the redirect URL: `{ code, appKey?, locale?, shopRegion? }`, or throws
+/// `AccessDenied`, `StateMismatch` or `InvalidRedirect`.
+#[wasm_bindgen(js_name = parseRedirect, unchecked_return_type = "RedirectCode")]
+pub fn parse_redirect_js(
+    redirect_url: &str,
+    expected_redirect_base: &str,
+    expected_state: &str,
+) -> Result<JsValue, JsValue> {
+    let parsed =
+        parse_redirect(redirect_url, expected_redirect_base, expected_state).map_err(js_error)?;
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Plain<'a> {
+        code: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        app_key: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        locale: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        shop_region: Option<&'a str>,
+    }
+    to_js(&Plain {
+        code: parsed.code.secret(),
+        app_key: parsed.app_key.as_deref(),
+        locale: parsed.locale.as_deref(),
+        shop_region: parsed.shop_region.as_deref(),
+    })
+}
+
+/// Validates a client configuration; throws `InvalidConfig` naming the first problem.
+#[wasm_bindgen(js_name = validateConfig)]
+pub fn validate_config(
+    #[wasm_bindgen(unchecked_param_type = "ClientConfig")] config: JsValue,
+) -> Result<(), JsValue> {
+    let input: ClientConfigInput =
+        from_js(&config, "config").map_err(|e| js_error(Error::InvalidConfig(e.to_string())))?;
+    input.validate().map(|_| ()).map_err(js_error)
+}
+
+/// A fresh `state` (256 random bits, base64url).
+#[wasm_bindgen(js_name = newState)]
+pub fn new_state_js() -> Result<String, JsValue> {
+    let mut bytes = [0u8; 32];
+    JsRandom.fill(&mut bytes).map_err(js_error)?;
+    new_state(&bytes).map_err(js_error)
+}
+
+// ----- the client ------------------------------------------------------------------------------
+
+/// The token client over a store with the shape of `chrome.storage.local`.
+#[wasm_bindgen(js_name = TikTokShopClient)]
+pub struct TikTokShopClient {
+    inner: Rc<Client<BrowserPlatform>>,
+}
+
+/// Runs an async client call as a JS promise.
+fn promise<T, F>(future: F) -> Promise
+where
+    T: Serialize,
+    F: std::future::Future<Output = Result<T, Error>> + 'static,
+{
+    future_to_promise(async move {
+        match future.await {
+            Ok(value) => to_js(&value),
+            Err(error) => Err(js_error(error)),
+        }
+    })
+}
+
+#[wasm_bindgen(js_class = TikTokShopClient)]
+impl TikTokShopClient {
+    /// Validates `config` (throws `InvalidConfig`) and makes a client over `store`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "ClientConfig")] config: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "TikTokShopStore")] store: JsValue,
+    ) -> Result<TikTokShopClient, JsValue> {
+        let input: ClientConfigInput = from_js(&config, "config")
+            .map_err(|e| js_error(Error::InvalidConfig(e.to_string())))?;
+        let config = input.validate().map_err(js_error)?;
+        for method in ["get", "set", "remove"] {
+            method_of(&store, method).map_err(|_| {
+                js_error(Error::InvalidInput(format!(
+                    "the store has no {method}() method; pass chrome.storage.local or an object of that shape"
+                )))
+            })?;
+        }
+        let deps = Deps {
+            transport: FetchTransport,
+            store: JsStore(store),
+            clock: JsClock,
+            sleep: JsSleep,
+            lock: WebLock,
+            random: JsRandom,
+        };
+        Ok(TikTokShopClient {
+            inner: Rc::new(Client::new(config, deps)),
+        })
+    }
+
+    /// Starts an authorization: `{ url, state }`, the pending flow persisted (state 1).
+    #[wasm_bindgen(js_name = beginAuthorization, unchecked_return_type = "Promise<AuthorizationStart>")]
+    pub fn begin_authorization(&self) -> Promise {
+        let client = self.inner.clone();
+        promise(async move {
+            let (url, state) = client.begin_authorization().await?;
+            let mut out = Map::new();
+            out.insert("url".into(), url.into());
+            out.insert("state".into(), state.into());
+            Ok(Value::Object(out))
+        })
+    }
+
+    /// Completes the authorization with the redirect URL; resolves to the account summary.
+    #[wasm_bindgen(js_name = completeAuthorization, unchecked_return_type = "Promise<AccountSummary>")]
+    pub fn complete_authorization(&self, redirect_url: String) -> Promise {
+        let client = self.inner.clone();
+        promise(async move { client.complete_authorization(&redirect_url).await })
+    }
+
+    /// Where the flow stands (a passed deadline reads as 5).
+    #[wasm_bindgen(js_name = flowState, unchecked_return_type = "Promise<FlowState>")]
+    pub fn flow_state(&self) -> Promise {
+        let client = self.inner.clone();
+        promise(async move { client.flow_state().await })
+    }
+
+    /// Cancels the pending flow (state 5, "cancelled").
+    #[wasm_bindgen(js_name = cancelAuthorization, unchecked_return_type = "Promise<FlowState>")]
+    pub fn cancel_authorization(&self) -> Promise {
+        let client = self.inner.clone();
+        promise(async move { client.cancel_authorization().await })
+    }
+
+    /// Ends the pending flow in state 5 with a reason (`windowClosed`, `interrupted`,
+    /// `pageLoadFailed`, `cancelled`) and a detail for people.
+    #[wasm_bindgen(js_name = failAuthorization, unchecked_return_type = "Promise<FlowState>")]
+    pub fn fail_authorization(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "FailureReason")] reason: JsValue,
+        detail: Option<String>,
+    ) -> Promise {
+        let client = self.inner.clone();
+        promise(async move {
+            let reason: FailureReason = from_js(&reason, "reason")?;
+            client
+                .fail_authorization(reason, detail.as_deref().unwrap_or(""))
+                .await
+        })
+    }
+
+    /// Records a passed deadline (call it from an alarm).
+    #[wasm_bindgen(js_name = checkFlowDeadline, unchecked_return_type = "Promise<FlowState>")]
+    pub fn check_flow_deadline(&self) -> Promise {
+        let client = self.inner.clone();
+        promise(async move { client.check_flow_deadline().await })
+    }
+
+    /// Every connected account, without secrets.
+    #[wasm_bindgen(unchecked_return_type = "Promise<AccountSummary[]>")]
+    pub fn accounts(&self) -> Promise {
+        let client = self.inner.clone();
+        promise(async move { client.accounts().await })
+    }
+
+    /// Refreshes an account (single flight; tokens refreshed elsewhere are reused).
+    #[wasm_bindgen(unchecked_return_type = "Promise<AccountSummary>")]
+    pub fn refresh(&self, open_id: String) -> Promise {
+        let client = self.inner.clone();
+        promise(async move { client.refresh(&open_id).await })
+    }
+
+    /// A signed API call with one refresh-and-retry: `{ status, body }`.
+    #[wasm_bindgen(js_name = apiFetch, unchecked_return_type = "Promise<ApiResponse>")]
+    pub fn api_fetch(
+        &self,
+        open_id: String,
+        #[wasm_bindgen(unchecked_param_type = "ApiCall")] call: JsValue,
+    ) -> Promise {
+        let client = self.inner.clone();
+        let call: Result<ApiCall, Error> = from_js(&call, "the API call");
+        promise(async move { client.api_fetch(&open_id, &call?).await })
+    }
+
+    /// The shops the account covers.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Shop[]>")]
+    pub fn shops(&self, open_id: String) -> Promise {
+        let client = self.inner.clone();
+        promise(async move { client.shops(&open_id).await })
+    }
+
+    /// Removes an account (after any refresh in flight).
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn disconnect(&self, open_id: String) -> Promise {
+        let client = self.inner.clone();
+        promise(async move { client.disconnect(&open_id).await })
+    }
+
+    /// Imports Chilkat's `tiktok-shops.json`; refreshes it at once if its access token expired.
+    #[wasm_bindgen(js_name = importChilkatJson, unchecked_return_type = "Promise<AccountSummary>")]
+    pub fn import_chilkat_json(&self, text: String) -> Promise {
+        let client = self.inner.clone();
+        promise(async move { client.import_chilkat_json(&text).await })
+    }
+
+    /// The account as Chilkat's `tiktok-shops.json` (contains tokens).
+    #[wasm_bindgen(js_name = exportChilkatJson, unchecked_return_type = "Promise<string>")]
+    pub fn export_chilkat_json(&self, open_id: String) -> Promise {
+        let client = self.inner.clone();
+        promise(async move { client.export_chilkat_json(&open_id).await })
+    }
+}
