@@ -1,0 +1,34 @@
+// Settings (what the options page stores under `settings`) → the core's
+// ClientConfig (docs/js-api.md). Shared by the worker and any extension page
+// that builds its own client, so both talk to the same endpoints.
+
+export const DEFAULT_FLOW_TIMEOUT_SECS = 240;
+export const DEFAULT_REFRESH_MARGIN_SECS = 300;
+export const CAPTURE_MODES = ['identity', 'tab', 'paste'];
+
+/** Drops empty endpoint overrides so the client uses TikTok's defaults for them. */
+function cleanEndpoints(endpoints = {}) {
+  const cleaned = {};
+  for (const [name, value] of Object.entries(endpoints)) {
+    if (typeof value === 'string' && value.trim()) cleaned[name] = value.trim();
+  }
+  return cleaned;
+}
+
+/**
+ * The ClientConfig for stored settings. The redirect URL is the one registered in
+ * Partner Center: chrome.identity's for the sign-in window, else the team's page.
+ */
+export function configFor(settings) {
+  const identityMode = !settings.captureMode || settings.captureMode === 'identity';
+  return {
+    appKey: settings.appKey ?? '',
+    appSecret: settings.appSecret ?? '',
+    serviceId: settings.serviceId ?? '',
+    region: settings.region || 'row',
+    redirectUrl: (identityMode ? chrome.identity.getRedirectURL() : settings.registeredRedirectUrl) ?? '',
+    endpoints: cleanEndpoints(settings.endpoints),
+    refreshMarginSecs: settings.refreshMarginSecs ?? DEFAULT_REFRESH_MARGIN_SECS,
+    flowTimeoutSecs: settings.flowTimeoutSecs ?? DEFAULT_FLOW_TIMEOUT_SECS,
+  };
+}

@@ -1,0 +1,110 @@
+// End-to-end: what web pages may ask the worker, and the Chilkat
+// tiktok-shops.json export → import round trip through the options page.
+
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { after, before, beforeEach, test } from 'node:test';
+
+import { connectWithAutoApprove, extensionSuite, saveScreenshot } from './helpers.mjs';
+
+const env = extensionSuite();
+/** A plain web page on http://127.0.0.1 (externally_connectable matches it). */
+let webServer;
+let webPageUrl;
+
+before(async () => {
+  await env.start();
+  webServer = http.createServer((req, res) => {
+    res.writeHead(200, { 'Content-Type': 'text/html' });
+    res.end('<!doctype html><title>dashboard</title><p>A local dashboard</p>');
+  });
+  await new Promise((resolve) => webServer.listen(0, '127.0.0.1', resolve));
+  webPageUrl = `http://127.0.0.1:${webServer.address().port}/`;
+});
+after(async () => {
+  await env.stop();
+  await new Promise((resolve) => webServer.close(resolve));
+});
+beforeEach(env.reset);
+
+test('a web page may list accounts but is refused settings, export, import and disconnect', async () => {
+  const account = await connectWithAutoApprove(env.controlPage, env.mock);
+  const page = await env.context.newPage();
+  await page.goto(webPageUrl);
+  const ask = (message) => page.evaluate(([id, msg]) => chrome.runtime.sendMessage(id, msg), [env.extensionId, message]);
+
+  const listed = await ask({ type: 'accounts' });
+  assert.equal(listed.ok, true);
+  assert.equal(listed.accounts[0].sellerName, 'Mock Test Shop');
+
+  const refused = [
+    { type: 'getSettings' },
+    { type: 'saveSettings', settings: { appKey: 'x', appSecret: 'y', serviceId: 'z' } },
+    { type: 'exportChilkatJson', openId: account.openId },
+    { type: 'importChilkatJson', text: '{}' },
+    { type: 'disconnect', openId: account.openId },
+    { type: 'completeWithUrl', url: 'https://example.com/?code=x&state=y' },
+  ];
+  for (const message of refused) {
+    const reply = await ask(message);
+    assert.equal(reply.ok, false, message.type);
+    assert.equal(reply.error.name, 'Forbidden', message.type);
+  }
+
+  const { bySeller } = await env.mock.control('tokens');
+  const tokens = bySeller[account.openId];
+  const everything = JSON.stringify(await Promise.all([ask({ type: 'accounts' }), ask({ type: 'flowState' })]));
+  for (const secret of ['mock_app_secret', tokens.accessToken, tokens.refreshToken]) {
+    assert.ok(!everything.includes(secret), 'no secret or token reaches a web page');
+  }
+  assert.equal((await env.send({ type: 'accounts' })).accounts.length, 1, 'the account is still there');
+});
+
+test('export → import round trip through the options page equals the original', async () => {
+  const account = await connectWithAutoApprove(env.controlPage, env.mock);
+  const options = await env.openOptions();
+  await options.waitForSelector(`#export-list li[data-open-id="${account.openId}"] button`);
+
+  const downloadStarted = options.waitForEvent('download');
+  await options.click(`#export-list li[data-open-id="${account.openId}"] button`);
+  const download = await downloadStarted;
+  assert.equal(download.suggestedFilename(), 'tiktok-shops.json');
+  const chunks = [];
+  for await (const chunk of await download.createReadStream()) chunks.push(chunk);
+  const exported = Buffer.concat(chunks).toString('utf8');
+  const original = JSON.parse(exported);
+
+  assert.equal((await env.send({ type: 'disconnect', openId: account.openId })).ok, true);
+  assert.equal((await env.send({ type: 'accounts' })).accounts.length, 0);
+
+  await options.setInputFiles('#import-file', { name: 'tiktok-shops.json', mimeType: 'application/json', buffer: Buffer.from(exported) });
+  await options.waitForSelector('#import-status:has-text("Imported Mock Test Shop")');
+  assert.match(await options.textContent('#import-status'), /still valid/);
+  await saveScreenshot(options, 'options-imported');
+
+  const { accounts } = await env.send({ type: 'accounts' });
+  assert.equal(accounts.length, 1);
+  assert.equal(accounts[0].openId, account.openId);
+  const reexported = await env.send({ type: 'exportChilkatJson', openId: account.openId });
+  assert.deepEqual(JSON.parse(reexported.text), original);
+  assert.equal((await env.mock.control('counters')).tokenRefresh, 0, 'a valid import is not refreshed');
+});
+
+test('an import whose access token expired is refreshed at once and reported', async () => {
+  const account = await connectWithAutoApprove(env.controlPage, env.mock);
+  const { text } = await env.send({ type: 'exportChilkatJson', openId: account.openId });
+  await env.send({ type: 'disconnect', openId: account.openId });
+  // The same file, as if saved a week ago: its access token has expired. Chilkat's file is
+  // TikTok's token envelope, `{ code, message, data: { access_token_expire_in, … }, request_id }`.
+  const stale = JSON.parse(text);
+  assert.equal(typeof stale.data?.access_token_expire_in, 'number');
+  stale.data.access_token_expire_in = Math.floor(Date.now() / 1000) - 60;
+
+  const options = await env.openOptions();
+  await options.setInputFiles('#import-file', { name: 'tiktok-shops.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(stale)) });
+  await options.waitForSelector('#import-status:has-text("Imported Mock Test Shop")');
+  assert.match(await options.textContent('#import-status'), /expired and was refreshed/);
+  assert.equal((await env.mock.control('counters')).refreshSuccess, 1);
+  const { accounts } = await env.send({ type: 'accounts' });
+  assert.ok(accounts[0].accessTokenExpiresAt > Date.now() / 1000);
+});
