@@ -246,7 +246,12 @@ impl Transport for FetchTransport {
             Method::Patch => M::PATCH,
             Method::Delete => M::DELETE,
         };
-        let mut builder = RequestBuilder::new(&request.url).method(method);
+        // `no-store`: token and API answers must never be cached, and identical URLs (the same
+        // call twice in one second has the same timestamp and sign) would otherwise queue
+        // behind each other on Chrome's HTTP cache lock, one at a time.
+        let mut builder = RequestBuilder::new(&request.url)
+            .method(method)
+            .cache(web_sys::RequestCache::NoStore);
         for (name, value) in &request.headers {
             builder = builder.header(name, value);
         }

@@ -99,8 +99,8 @@ struct RefreshRound {
     generation: u64,
     /// The access token the last attempt replaced (or tried to).
     replaced_token: String,
-    /// The last attempt's error, if it failed.
-    error: Option<Error>,
+    /// The last attempt's outcome: the refreshed account, or the error.
+    outcome: Option<Result<StoredAccount, Error>>,
 }
 
 /// The token client. See the module documentation.
@@ -535,15 +535,18 @@ impl<P: Platform> Client<P> {
         let generation_before = self.round_generation(open_id);
         let local = self.local_lock(open_id);
         let _local = local.lock().await;
+        // The attempt this caller queued behind replaced the same token: share its outcome.
+        // (No cross-context lock and no store read: 49 waiters of a burst return at once.)
+        if let Some(outcome) = self.shared_outcome(open_id, generation_before, &seen) {
+            return outcome;
+        }
         let _guard = self.deps.lock.acquire(&account_lock_name(open_id)).await?;
 
-        // Inside both locks: read again. Someone may have refreshed, failed, or disconnected.
+        // Inside both locks: read again. Another context may have refreshed, or a disconnect
+        // may have removed the account.
         let account = self.load_account(open_id).await?;
         if account.tokens.access_token.secret() != seen {
             return Ok(account);
-        }
-        if let Some(error) = self.shared_failure(open_id, generation_before, &seen) {
-            return Err(error);
         }
         if let Some(reason) = &account.reconnect {
             return Err(Error::ReconnectRequired {
@@ -568,7 +571,7 @@ impl<P: Platform> Client<P> {
         let round = rounds.entry(open_id.to_owned()).or_default();
         round.generation += 1;
         round.replaced_token = seen;
-        round.error = result.as_ref().err().cloned();
+        round.outcome = Some(result.clone());
         result
     }
 
@@ -579,12 +582,17 @@ impl<P: Platform> Client<P> {
             .map_or(0, |round| round.generation)
     }
 
-    /// The error of an attempt that ended while this caller waited, for the same token.
-    fn shared_failure(&self, open_id: &str, generation_before: u64, seen: &str) -> Option<Error> {
+    /// The outcome of an attempt that ended while this caller waited, for the same token.
+    fn shared_outcome(
+        &self,
+        open_id: &str,
+        generation_before: u64,
+        seen: &str,
+    ) -> Option<Result<StoredAccount, Error>> {
         let rounds = self.rounds.borrow();
         let round = rounds.get(open_id)?;
         if round.generation > generation_before && round.replaced_token == seen {
-            round.error.clone()
+            round.outcome.clone()
         } else {
             None
         }

@@ -678,15 +678,17 @@ async function handleControl(state, method, url, body) {
 // Server
 // ---------------------------------------------------------------------------
 
-const SERVER_OPTIONS = new Set(['port', 'host', 'verbose']);
+const SERVER_OPTIONS = new Set(['port', 'apiPort', 'host', 'verbose']);
 
 /**
  * Starts a mock TikTok Shop server.
  *
- * @param {object} [options]  `port` (default 0 = ephemeral), `host` (default
+ * @param {object} [options]  `port` (default 0 = ephemeral), `apiPort` (a second
+ *   listener with the same state, so the API and the token endpoints can be two
+ *   origins as on TikTok — browsers queue at most 6 connections per origin), `host` (default
  *   127.0.0.1), `verbose` (default: env MOCK_TIKTOK_VERBOSE=1), and any config key
  *   of the control API (appKey, appSecret, serviceId, redirectUrl, seller, …).
- * @returns {Promise<{url: string, port: number, close: () => Promise<void>, state: MockState}>}
+ * @returns {Promise<{url: string, port: number, apiUrl: string, apiPort: number, close: () => Promise<void>, state: MockState}>}
  */
 export async function startMockServer(options = {}) {
   const configOptions = Object.fromEntries(
@@ -696,7 +698,7 @@ export async function startMockServer(options = {}) {
   const host = options.host ?? '127.0.0.1';
   const verbose = options.verbose ?? process.env.MOCK_TIKTOK_VERBOSE === '1';
 
-  const server = http.createServer(async (req, res) => {
+  const handler = async (req, res) => {
     const startedAt = Date.now();
     if (verbose) {
       // Path only: query strings carry app_secret and tokens.
@@ -723,30 +725,44 @@ export async function startMockServer(options = {}) {
       process.stderr.write(`[mock-tiktok] internal error: ${error.stack}\n`);
       sendReply(res, jsonReply(500, { error: `mock internal error: ${error.message}` }));
     }
-  });
+  };
 
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
+  const listen = (server, port) =>
+    new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve(server.address().port);
+      });
     });
-  });
-  const { port } = server.address();
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  const servers = [http.createServer(handler)];
+  const port = await listen(servers[0], options.port ?? 0);
   const url = `http://${urlHost}:${port}`;
   state.baseUrl = url;
+  let apiPort = port;
+  if (options.apiPort !== undefined) {
+    servers.push(http.createServer(handler));
+    apiPort = await listen(servers[1], options.apiPort);
+  }
+  const apiUrl = `http://${urlHost}:${apiPort}`;
 
   let closing;
   const close = () => {
-    closing ??= new Promise((resolve) => {
-      releaseHeld(state);
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+    if (closing) return closing;
+    releaseHeld(state); // answer parked requests rather than leave sockets hanging
+    closing = Promise.all(
+      servers.map(
+        (server) =>
+          new Promise((resolve) => {
+            server.close(() => resolve());
+            server.closeAllConnections();
+          }),
+      ),
+    ).then(() => undefined);
     return closing;
   };
-  return { url, port, close, state };
+  return { url, port, apiUrl, apiPort, close, state };
 }
 
 // ---------------------------------------------------------------------------
@@ -759,9 +775,10 @@ function parseArgs(argv) {
     const flag = argv[index];
     const value = argv[index + 1];
     if (flag === '--port') options.port = Number(value);
+    else if (flag === '--api-port') options.apiPort = Number(value);
     else if (flag === '--host') options.host = value;
     else if (flag === '--config') Object.assign(options, JSON.parse(readFileSync(value, 'utf8')));
-    else throw new Error(`unknown argument ${flag} (use --port N, --host H, --config file.json)`);
+    else throw new Error(`unknown argument ${flag} (use --port N, --api-port N, --host H, --config file.json)`);
     index += 1;
   }
   if (options.port !== undefined && !(Number.isInteger(options.port) && options.port >= 0)) {
@@ -774,6 +791,7 @@ const isMain = process.argv[1] && import.meta.url === pathToFileURL(process.argv
 if (isMain) {
   const mock = await startMockServer(parseArgs(process.argv.slice(2)));
   process.stdout.write(`MOCK_TIKTOK_URL=${mock.url}\n`);
+  if (mock.apiUrl !== mock.url) process.stdout.write(`MOCK_TIKTOK_API_URL=${mock.apiUrl}\n`);
   const shutdown = async () => {
     await mock.close();
     process.exit(0);
