@@ -10,14 +10,13 @@ WASM_TARGET := target/wasm32-unknown-unknown/release/$(PKG_NAME).wasm
 WASM_OPT_FLAGS := -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
 	--enable-mutable-globals --enable-reference-types --enable-multivalue
 
-.PHONY: help setup build size test lint test-native test-wasm test-js test-mock test-e2e test-types demo bench clean
+.PHONY: help setup build size test lint test-native test-wasm test-js test-mock test-e2e demo bench clean
 
 help:
 	@echo "make demo   - build everything, run the extension against the mock TikTok server, print a transcript"
 	@echo "make test   - install what is needed and run every check and test"
 	@echo "make build  - build the wasm package into $(PKG_DIR)/"
 	@echo "make size   - print the release .wasm size (raw and gzip)"
-	@echo "make bench  - run the benchmarks"
 
 setup:
 	scripts/setup.sh
@@ -35,16 +34,47 @@ size:
 	  printf 'wasm size: %s bytes raw, %s bytes gzip (%s)\n' "$$(stat -c %s $$f)" "$$(gzip -9c $$f | wc -c)" "$$f"
 
 lint:
-	scripts/setup.sh rust
+	scripts/setup.sh rust node
 	cargo fmt --all -- --check
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --lib --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy --target wasm32-unknown-unknown --test wasm_browser --test wasm_service_worker -- -D warnings
+	eslint .
 
+# Native Rust tests: the core with fixtures and the client with fakes.
 test-native:
-	cargo test
+	scripts/run-tests.sh native cargo test
 
-test: setup lint test-native
-	@echo "make test: all checks passed"
+test-mock:
+	scripts/run-tests.sh mock node --test tests/mock-tiktok/
+
+# wasm-bindgen tests in headless Chromium, in a page and in a service worker, against the mock.
+test-wasm:
+	scripts/run-tests.sh wasm scripts/with-mock.sh env \
+	  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+	  cargo test --target wasm32-unknown-unknown --test wasm_browser --test wasm_service_worker -- --nocapture
+
+# JS tests of the built (wasm-opt optimised) package in Node, and the .d.ts type check.
+test-js: build
+	scripts/run-tests.sh js node --test tests/js/
+	tsc -p tests/types --noEmit
+
+# The real extension in Chromium, driven through its UI, against the mock.
+test-e2e: build
+	scripts/run-tests.sh e2e node --test tests/e2e/
+
+test: setup
+	@rm -f test-output/test-counts.txt
+	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory test-native
+	$(MAKE) --no-print-directory test-mock
+	$(MAKE) --no-print-directory test-wasm
+	$(MAKE) --no-print-directory test-js
+	$(MAKE) --no-print-directory test-e2e
+	@scripts/test-summary.sh
+
+demo: setup build
+	node scripts/demo.mjs
 
 clean:
 	cargo clean

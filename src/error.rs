@@ -94,7 +94,7 @@ pub enum Error {
     },
 
     /// The redirect has no `state`, or a different one from the pending flow's.
-    #[error("the redirect's state {found} does not match the pending authorization; it was not started here or is from another attempt, so it was ignored")]
+    #[error("{}; the redirect was not started here or is from another attempt, so it was ignored", if *.found == "is missing" { "the redirect has no state" } else { "the redirect's state differs from the pending authorization's" })]
     StateMismatch {
         /// What was found: `"is missing"` or `"differs"`.
         found: &'static str,

@@ -227,6 +227,17 @@ describe('authorize', () => {
     assert.match(await callback.text(), /&quot;state&quot;: &quot;abc&quot;/);
   });
 
+  test('the code from the Authorize link is redeemed once at token/get', async (t) => {
+    const mock = await startMock(t);
+    const location = await authorizeViaPage(mock, 'page-state');
+    assert.equal(location.searchParams.get('state'), 'page-state');
+    const first = await tokenGet(mock, location.searchParams.get('code'));
+    assert.equal(first.code, 0);
+    assert.equal(first.data.seller_name, 'Mock Test Shop');
+    const again = await tokenGet(mock, location.searchParams.get('code'));
+    assert.equal(again.code, 36004002);
+  });
+
   test('wrong service_id → HTML error page 400', async (t) => {
     const mock = await startMock(t);
     const response = await getManual(`${mock.url}/open/authorize?service_id=mock_app_key&state=x`);

@@ -1,0 +1,165 @@
+// Shared helpers for the Node tests of the built wasm package (extension/pkg).
+// They load the wasm-opt-optimised `.wasm` from disk, so every test that calls the
+// package also proves the optimised build instantiates and runs.
+
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import init, * as pkg from '../../extension/pkg/tiktok_shop_connect.js';
+import { startMockServer } from '../mock-tiktok/server.mjs';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const WASM_PATH = path.join(REPO_ROOT, 'extension', 'pkg', 'tiktok_shop_connect_bg.wasm');
+export const FIXTURES = path.join(REPO_ROOT, 'tests', 'fixtures');
+
+export const APP_KEY = 'mock_app_key';
+export const APP_SECRET = 'mock_app_secret';
+export const SERVICE_ID = 'mock_service_id';
+export const SHOPS_PATH = '/authorization/202309/shops';
+
+let ready;
+/** Instantiates the package once per process from the `.wasm` bytes on disk. */
+export function initPackage() {
+  ready ??= readFile(WASM_PATH).then((bytes) => init({ module_or_path: bytes }));
+  return ready;
+}
+
+export { pkg, startMockServer };
+
+/**
+ * Runs the mock server in its own Node process, as TikTok would be, so the client's
+ * event loop does not also serve the mock's requests (timing tests). Resolves to
+ * `{ url, close() }`; steer it through the HTTP control API.
+ */
+export async function spawnMockServer(args = []) {
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'tests', 'mock-tiktok', 'server.mjs'), ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  const url = await new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`mock server exited (${code}) before listening`)));
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const match = /^MOCK_TIKTOK_URL=(\S+)$/m.exec(out);
+      if (match) resolve(match[1]);
+    });
+  });
+  child.removeAllListeners('exit');
+  return {
+    url,
+    async close() {
+      if (child.exitCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+export const fixture = (name) => readFile(path.join(FIXTURES, name), 'utf8');
+
+/**
+ * An in-memory store with the shape of `chrome.storage.local`. Values are deep-copied
+ * on the way in and out, as chrome.storage does. `items` is the raw content, for
+ * inspection by tests.
+ */
+export function memoryStore(initial = {}) {
+  const items = structuredClone(initial);
+  return {
+    items,
+    async get(keys) {
+      if (keys == null) return structuredClone(items);
+      const out = {};
+      for (const key of [].concat(keys)) if (key in items) out[key] = structuredClone(items[key]);
+      return out;
+    },
+    async set(obj) {
+      Object.assign(items, structuredClone(obj));
+    },
+    async remove(keys) {
+      for (const key of [].concat(keys)) delete items[key];
+    },
+  };
+}
+
+/** A client config pointing every endpoint at the mock. */
+export function mockConfig(mock, extra = {}) {
+  return {
+    appKey: APP_KEY,
+    appSecret: APP_SECRET,
+    serviceId: SERVICE_ID,
+    redirectUrl: `${mock.url}/__mock/callback`,
+    endpoints: {
+      authorize: `${mock.url}/open/authorize`,
+      tokenGet: `${mock.url}/api/v2/token/get`,
+      tokenRefresh: `${mock.url}/api/v2/token/refresh`,
+      apiBase: mock.url,
+    },
+    ...extra,
+  };
+}
+
+/** Helpers for the mock's control API (`/__mock/...`). */
+export function control(mock) {
+  const call = async (method, route, body) => {
+    const res = await fetch(`${mock.url}/__mock/${route}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = await res.json();
+    if (!res.ok) throw new Error(`mock ${method} ${route} → ${res.status} ${JSON.stringify(json)}`);
+    return json;
+  };
+  return {
+    get: (route) => call('GET', route),
+    post: (route, body = {}) => call('POST', route, body),
+    del: (route) => call('DELETE', route),
+    counters: () => call('GET', 'counters'),
+    tokens: () => call('GET', 'tokens'),
+    reset: () => call('POST', 'reset', {}),
+  };
+}
+
+/**
+ * Connects the mock's current seller through `client`: begins the authorization,
+ * approves it through the control API, completes it. Returns the account summary.
+ */
+export async function connect(client, mock) {
+  const { url, state } = await client.beginAuthorization();
+  const page = await fetch(url);
+  await page.text();
+  const { redirectUrl } = await control(mock).post('approve', { state });
+  return client.completeAuthorization(redirectUrl);
+}
+
+/** Awaits `promise` expecting a rejection; returns the thrown value. */
+export async function rejection(promise) {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection, the promise resolved');
+}
+
+/** Calls `fn` expecting it to throw synchronously; returns the thrown value. */
+export function thrown(fn) {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a throw, the call returned');
+}
+
+/** Everything a thrown error could show a person or a log, as one string. */
+export function errorText(error) {
+  return [String(error?.message), String(error?.stack), JSON.stringify(error), String(error?.snippet ?? '')].join('\n');
+}
+
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,177 @@
+// Typed usage of the built package, checked with
+//   node_modules/.bin/tsc -p tests/types --noEmit
+// It exercises the public API through its declared types (extension/pkg/*.d.ts) so a
+// change in the generated declarations that breaks callers fails the check.
+
+import init, {
+  TikTokShopClient,
+  buildAuthorizeUrl,
+  newState,
+  parseRedirect,
+  parseTokenResponse,
+  signRequest,
+  validateConfig,
+} from '../../extension/pkg/tiktok_shop_connect.js';
+import type {
+  AccountStatus,
+  AccountSummary,
+  ApiCall,
+  ApiResponse,
+  AuthorizationStart,
+  ClientConfig,
+  FailureReason,
+  FlowState,
+  InitOutput,
+  RedirectCode,
+  Shop,
+  TikTokShopStore,
+  TokenSet,
+} from '../../extension/pkg/tiktok_shop_connect.js';
+
+/** An in-memory store with the shape of chrome.storage.local. */
+export function memoryStore(): TikTokShopStore {
+  const items: Record<string, unknown> = {};
+  return {
+    async get(keys: string | string[] | null): Promise<Record<string, unknown>> {
+      if (keys === null) return { ...items };
+      const out: Record<string, unknown> = {};
+      for (const key of typeof keys === 'string' ? [keys] : keys) if (key in items) out[key] = items[key];
+      return out;
+    },
+    async set(values: Record<string, unknown>): Promise<void> {
+      Object.assign(items, values);
+    },
+    async remove(keys: string | string[]): Promise<void> {
+      for (const key of typeof keys === 'string' ? [keys] : keys) delete items[key];
+    },
+  };
+}
+
+export const config: ClientConfig = {
+  appKey: 'mock_app_key',
+  appSecret: 'mock_app_secret',
+  serviceId: 'mock_service_id',
+  region: 'row',
+  redirectUrl: 'https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/',
+  endpoints: { apiBase: 'http://127.0.0.1:8787', tokenRefresh: 'http://127.0.0.1:8787/api/v2/token/refresh' },
+  refreshMarginSecs: 300,
+  flowTimeoutSecs: 240,
+};
+
+/** Human text for an account's status; exhaustive over AccountStatus. */
+export function describeStatus(status: AccountStatus): string {
+  switch (status) {
+    case 'valid': return 'connected';
+    case 'expiring': return 'token expiring soon';
+    case 'accessExpired': return 'token expired, will refresh';
+    case 'reconnectRequired': return 'connect again';
+    default: {
+      const unreachable: never = status;
+      return unreachable;
+    }
+  }
+}
+
+/** Whether a flow is finished (3, 4 or 5). */
+export function isFinished(flow: FlowState): boolean {
+  return flow.state === 3 || flow.state === 4 || flow.state === 5;
+}
+
+export function summarize(account: AccountSummary): string {
+  const expires = new Date(account.accessTokenExpiresAt * 1000).toISOString();
+  const scopes: string[] = account.grantedScopes;
+  const reason: string | undefined = account.statusReason;
+  return `${account.sellerName} (${account.openId}, ${account.userTypeLabel}) ${describeStatus(account.status)} until ${expires}; `
+    + `${scopes.length} scopes${reason === undefined ? '' : `: ${reason}`}`;
+}
+
+/** Builds a signed-API call description for a shop-scoped endpoint. */
+export function ordersCall(shop: Shop, pageSize: number): ApiCall {
+  return {
+    method: 'POST',
+    path: '/order/202309/orders/search',
+    query: { page_size: String(pageSize) },
+    body: JSON.stringify({ order_status: 'UNPAID' }),
+    shopCipher: shop.cipher,
+  };
+}
+
+export async function run(wasm: BufferSource): Promise<string[]> {
+  const output: InitOutput = await init({ module_or_path: wasm });
+  const lines: string[] = [`memory pages: ${output.memory.buffer.byteLength / 65536}`];
+
+  validateConfig(config);
+  const state: string = newState();
+  const authorizeUrl: string = buildAuthorizeUrl({ serviceId: config.serviceId, region: 'us' }, state);
+  lines.push(authorizeUrl);
+
+  const sign: string = signRequest('e59af819cc', '/authorization/202309/shops', { app_key: '29a39d', timestamp: '1623812664' }, null, 'application/json');
+  const signBytes: string = signRequest('secret', '/x', {}, new TextEncoder().encode('{}'));
+  lines.push(sign, signBytes);
+
+  const tokens: TokenSet = parseTokenResponse(200, '{"code":0,"message":"success","data":{}}');
+  const expiresAt: number = tokens.refreshTokenExpiresAt;
+  lines.push(String(expiresAt));
+
+  const redirect: RedirectCode = parseRedirect(`${config.redirectUrl}?code=ROW_x&state=${state}`, config.redirectUrl, state);
+  const region: string | undefined = redirect.shopRegion;
+  lines.push(redirect.code, region ?? '-');
+
+  using client = new TikTokShopClient(config, memoryStore());
+  const start: AuthorizationStart = await client.beginAuthorization();
+  const flow: FlowState = await client.flowState();
+  if (!isFinished(flow) && flow.deadline !== undefined) lines.push(`${start.url} until ${flow.deadline}`);
+
+  const reason: FailureReason = 'windowClosed';
+  const failed: FlowState = await client.failAuthorization(reason, 'closed by the user');
+  lines.push(failed.stateName, failed.failureReason ?? '-');
+  await client.cancelAuthorization();
+  await client.checkFlowDeadline();
+
+  try {
+    const account: AccountSummary = await client.completeAuthorization(`${config.redirectUrl}?code=ROW_x&state=${start.state}`);
+    lines.push(summarize(account));
+  } catch (error: unknown) {
+    if (error instanceof Error) lines.push(`${error.name}: ${error.message}`);
+  }
+
+  const accounts: AccountSummary[] = await client.accounts();
+  for (const account of accounts) {
+    const refreshed: AccountSummary = await client.refresh(account.openId);
+    const shops: Shop[] = await client.shops(refreshed.openId);
+    const first = shops[0];
+    if (first !== undefined) {
+      const response: ApiResponse = await client.apiFetch(account.openId, ordersCall(first, 20));
+      const status: number = response.status;
+      lines.push(`${status} ${response.body.length}`);
+    }
+    const exported: string = await client.exportChilkatJson(account.openId);
+    const imported: AccountSummary = await client.importChilkatJson(exported);
+    lines.push(summarize(imported));
+    await client.disconnect(account.openId);
+  }
+  return lines;
+}
+
+// Wrong calls the declarations must reject.
+
+// @ts-expect-error: region is 'row' | 'us', not any string.
+export const badRegion: ClientConfig = { ...config, region: 'eu' };
+
+// @ts-expect-error: the client needs a store.
+export const noStore = () => new TikTokShopClient(config);
+
+// @ts-expect-error: query values are strings, not numbers.
+export const numericQuery = () => signRequest('s', '/p', { page_size: 20 }, null);
+
+// @ts-expect-error: not a FailureReason ('timedOut' is recorded by the client itself, not a typo like this).
+export const badReason = (client: TikTokShopClient) => client.failAuthorization('closed');
+
+// @ts-expect-error: apiFetch needs a path.
+export const noPath = (client: TikTokShopClient) => client.apiFetch('open-id', { method: 'GET' });
+
+// @ts-expect-error: only the declared HTTP methods are accepted.
+export const badMethod: ApiCall = { path: '/x', method: 'TRACE' };
+
+// @ts-expect-error: accounts() resolves to summaries, which carry no tokens.
+export const noToken = async (client: TikTokShopClient) => (await client.accounts())[0]?.accessToken;
