@@ -17,6 +17,7 @@ help:
 	@echo "make test   - install what is needed and run every check and test"
 	@echo "make build  - build the wasm package into $(PKG_DIR)/"
 	@echo "make size   - print the release .wasm size (raw and gzip)"
+	@echo "make bench  - the client against a naive refresh wrapper, side by side, and the size"
 
 setup:
 	scripts/setup.sh
@@ -72,6 +73,12 @@ test: setup
 	$(MAKE) --no-print-directory test-js
 	$(MAKE) --no-print-directory test-e2e
 	@scripts/test-summary.sh
+
+# Figures, side by side in one run: the client against a naive refresh-on-401 wrapper, and the
+# package size.
+bench: build
+	node scripts/bench.mjs
+	@$(MAKE) --no-print-directory size
 
 demo: setup build
 	node scripts/demo.mjs
