@@ -57,6 +57,7 @@ function renderFlow(flow, accounts) {
   const connected = accounts.find((account) => account.openId === flow.openId);
   const { headline, detail } = describeFlow(flow, connected?.sellerName);
   $('flow-state').textContent = headline;
+  $('flow-code').textContent = String(flow.state);
   section.className = `flow flow-${flow.state}`;
   $('flow-detail').textContent = detail ?? '';
   $('flow-detail').hidden = !detail;

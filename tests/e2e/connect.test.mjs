@@ -19,6 +19,8 @@ const clickConnect = (popup) => pageOpenedBy(env.context, `${env.mock.url}/open/
 /** Waits until the popup's flow section shows `state`, and returns its text. */
 async function flowShown(popup, state) {
   await popup.waitForSelector(`#flow[data-state="${state}"]:not([hidden])`);
+  // The number a person sees is Chilkat's AuthFlowState.
+  assert.equal(await popup.textContent('#flow-code'), String(state));
   return popup.textContent('#flow');
 }
 
