@@ -429,6 +429,12 @@ async function handleMessage(message, sender, external) {
     if (PRIVILEGED_TYPES.has(type) && !isOwnPage(sender, external)) {
       throw namedError('Forbidden', `"${type}" is only accepted from the extension's own pages.`);
     }
+    // Any local page can message the extension, so pages may read through it but not change a
+    // seller's shop: writes (POST, PUT, PATCH, DELETE) go through the extension's own pages.
+    const method = String(message?.request?.method ?? 'GET').toUpperCase();
+    if (type === 'apiRequest' && method !== 'GET' && !isOwnPage(sender, external)) {
+      throw namedError('Forbidden', `Web pages may only send GET API requests through the extension, not ${method}.`);
+    }
     await startup;
     return { ok: true, ...(await handler(message)) };
   } catch (error) {

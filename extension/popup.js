@@ -89,7 +89,13 @@ function renderAccounts(accounts) {
     field('region').textContent = account.sellerBaseRegion;
     field('user-type').textContent = account.userTypeLabel;
     field('scopes').textContent = account.grantedScopes.length ? account.grantedScopes.join(', ') : '(none listed)';
-    field('access-expiry').dataset.expiresAt = String(account.accessTokenExpiresAt);
+    if (account.status === 'reconnectRequired') {
+      // Its expiry means nothing once the authorization is gone: say what matters instead.
+      delete field('access-expiry').dataset.expiresAt;
+      field('access-expiry').textContent = 'not usable until the seller connects again';
+    } else {
+      field('access-expiry').dataset.expiresAt = String(account.accessTokenExpiresAt);
+    }
     field('refresh-expiry').textContent = `until ${formatDate(account.refreshTokenExpiresAt)}`;
     const note = accountNotes.get(account.openId);
     if (note) showAccountNote(item, note);

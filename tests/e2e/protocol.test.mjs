@@ -36,6 +36,9 @@ test('a web page may list accounts but is refused settings, export, import and d
   const listed = await ask({ type: 'accounts' });
   assert.equal(listed.ok, true);
   assert.equal(listed.accounts[0].sellerName, 'Mock Test Shop');
+  const read = await ask({ type: 'apiRequest', openId: account.openId, request: { path: '/authorization/202309/shops' } });
+  assert.equal(read.ok, true, 'a GET through the extension is allowed');
+  assert.equal(read.response.status, 200);
 
   const refused = [
     { type: 'getSettings' },
@@ -44,6 +47,9 @@ test('a web page may list accounts but is refused settings, export, import and d
     { type: 'importChilkatJson', text: '{}' },
     { type: 'disconnect', openId: account.openId },
     { type: 'completeWithUrl', url: 'https://example.com/?code=x&state=y' },
+    // Writes to a seller's shop are for the extension's own pages only.
+    { type: 'apiRequest', openId: account.openId, request: { method: 'POST', path: '/order/202309/orders/search', body: '{}' } },
+    { type: 'apiRequest', openId: account.openId, request: { method: 'delete', path: '/authorization/202309/shops' } },
   ];
   for (const message of refused) {
     const reply = await ask(message);

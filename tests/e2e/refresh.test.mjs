@@ -157,6 +157,7 @@ test('revoked authorization: "reconnect needed" in the popup and "!" on the tool
   await popup.click('[data-testid="test"]');
   await popup.waitForSelector('[data-testid="account"][data-status="reconnectRequired"]');
   assert.equal(await popup.textContent('[data-testid="status"]'), 'Reconnect needed');
+  assert.equal(await popup.textContent('[data-testid="access-expiry"]'), 'not usable until the seller connects again');
   assert.ok((await popup.textContent('[data-testid="status-reason"]')).length > 0);
   await saveScreenshot(popup, 'popup-reconnect-needed');
 
