@@ -14,7 +14,7 @@ import { chromium } from 'playwright-core';
 
 import {
   CHROMIUM_FLAGS, CHROMIUM_PATH, EXTENSION_DIR, POPUP_VIEWPORT, REPO_ROOT,
-  extensionIdOf, openExtensionPage, pageOpenedBy, sendFromPage,
+  extensionIdOf, mockControl, openExtensionPage, pageOpenedBy, sendFromPage,
 } from '../tests/e2e/helpers.mjs';
 import { startMockServer } from '../tests/mock-tiktok/server.mjs';
 
@@ -34,15 +34,6 @@ function say(text) {
 /** A short fingerprint of a secret value, safe to print. */
 const fingerprint = (value) => createHash('sha256').update(String(value)).digest('hex').slice(0, 8);
 
-/** Calls the mock's control API (`/__mock/<route>`); GET without a body, POST with one. */
-async function control(mock, route, body) {
-  const response = await fetch(`${mock.url}/__mock/${route}`, body === undefined
-    ? {}
-    : { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-  const json = await response.json();
-  if (!response.ok) throw new Error(`mock ${route}: ${json.error}`);
-  return json;
-}
 
 /** Sends a protocol message from an extension page; throws `Name: message` on `{ ok: false }`. */
 async function ask(page, message) {
@@ -99,7 +90,7 @@ async function demo(resources) {
   const options = await openExtensionPage(context, extensionId, 'options.html', { viewport: { width: 820, height: 900 } });
   await options.locator('#redirect-url').filter({ hasText: /^https:\/\// }).waitFor();
   const redirectUrl = (await options.textContent('#redirect-url')).trim();
-  await control(mock, 'config', { redirectUrl });
+  await mockControl(mock, 'config', { redirectUrl });
   say(`Options page opened; redirect URL ${redirectUrl} registered with the mock`);
 
   await options.fill('#app-key', 'mock_app_key');
@@ -149,13 +140,13 @@ async function demo(resources) {
   say(`apiRequest GET ${SHOPS_PATH} → HTTP ${response.status}, code ${envelope.code}, ${plural(envelope.data.shops.length, 'shop')}: ${describeShops(envelope.data.shops)}`);
 
   // -- Expiry: the mock expires the access token; the next call refreshes once and succeeds.
-  const before = (await control(mock, 'tokens')).bySeller[openId];
-  const { expired } = await control(mock, 'expire-access', { openId });
+  const before = (await mockControl(mock, 'tokens')).bySeller[openId];
+  const { expired } = await mockControl(mock, 'expire-access', { openId });
   say(`Mock expired ${plural(expired, 'access token')} (next API call answers 105002 / HTTP 401)`);
 
   const { shops } = await ask(popup, { type: 'shops', openId });
-  const counters = await control(mock, 'counters');
-  const afterRefresh = (await control(mock, 'tokens')).bySeller[openId];
+  const counters = await mockControl(mock, 'counters');
+  const afterRefresh = (await mockControl(mock, 'tokens')).bySeller[openId];
   const changed = afterRefresh.accessToken !== before.accessToken;
   if (counters.tokenRefresh !== 1 || counters.refreshSuccess !== 1 || !changed) {
     throw new Error(`expected one successful refresh and a new access token; got tokenRefresh ${counters.tokenRefresh}, `

@@ -138,6 +138,16 @@ export async function waitUntil(probe, { timeout = 10_000, interval = 100, messa
 // ---------------------------------------------------------------------------
 // Mock TikTok server
 
+/** Calls the mock's control API (`/__mock/<route>`): GET without a body, POST with one. */
+export async function mockControl(mock, route, body) {
+  const response = await fetch(`${mock.url}/__mock/${route}`, body === undefined
+    ? {}
+    : { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const json = await response.json();
+  if (!response.ok) throw new Error(`mock ${route}: ${json.error}`);
+  return json;
+}
+
 /**
  * Starts the mock on an ephemeral port with the extension's redirect URL
  * registered. `mock.control(route, body)` calls its /__mock/ API.
@@ -145,14 +155,7 @@ export async function waitUntil(probe, { timeout = 10_000, interval = 100, messa
 export async function startMock(extensionId, options = {}) {
   const startupOptions = { redirectUrl: identityRedirectUrl(extensionId), ...options };
   const mock = await startMockServer({ port: 0, ...startupOptions });
-  mock.control = async (route, body) => {
-    const response = await fetch(`${mock.url}/__mock/${route}`, body === undefined
-      ? {}
-      : { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-    const json = await response.json();
-    if (!response.ok) throw new Error(`mock ${route}: ${json.error}`);
-    return json;
-  };
+  mock.control = (route, body) => mockControl(mock, route, body);
   return mock;
 }
 
