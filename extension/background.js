@@ -341,6 +341,7 @@ async function saveSettings(input) {
     endpoints,
     refreshMarginSecs: positiveInteger(input.refreshMarginSecs, DEFAULT_REFRESH_MARGIN_SECS),
     flowTimeoutSecs: positiveInteger(input.flowTimeoutSecs, DEFAULT_FLOW_TIMEOUT_SECS),
+    allowedWebOrigins: webOrigins(input.allowedWebOrigins),
   };
   if (settings.captureMode !== 'identity' && !/^https?:\/\//.test(settings.registeredRedirectUrl)) {
     throw namedError('InvalidConfig', 'Tab capture and paste modes need the redirect URL registered in Partner Center (https://…).');
@@ -349,6 +350,20 @@ async function saveSettings(input) {
   validateConfig(configFor(settings)); // throws InvalidConfig with the core's message
   await chrome.storage.local.set({ [SETTINGS_KEY]: settings });
   return publicSettings();
+}
+
+/** The pages externally_connectable lets in at all; the user picks which of them may talk to us. */
+const WEB_ORIGIN_PATTERN = /^http:\/\/(localhost|127\.0\.0\.1)(:\d{1,5})?$/;
+
+/** Normalises the allowed web page origins (an array, or one per line); rejects anything else. */
+function webOrigins(value) {
+  const list = Array.isArray(value) ? value : String(value ?? '').split(/[\s,]+/);
+  const origins = [...new Set(list.map((origin) => String(origin).trim().replace(/\/+$/, '')).filter(Boolean))];
+  const wrong = origins.find((origin) => !WEB_ORIGIN_PATTERN.test(origin));
+  if (wrong) {
+    throw namedError('InvalidConfig', `"${wrong}" is not a local web page origin such as http://localhost:8080 or http://127.0.0.1:5173.`);
+  }
+  return origins;
 }
 
 function positiveInteger(value, fallback) {
@@ -363,6 +378,18 @@ function positiveInteger(value, fallback) {
 function isOwnPage(sender, external) {
   return !external && sender.id === chrome.runtime.id && typeof sender.url === 'string'
     && sender.url.startsWith(EXTENSION_ORIGIN);
+}
+
+/**
+ * Any page on localhost / 127.0.0.1 can message the extension (externally_connectable); only the
+ * origins the user listed in the options page may use it, since it acts with a seller's token.
+ */
+async function requireAllowedWebPage(sender) {
+  const origin = sender.origin ?? (sender.url ? new URL(sender.url).origin : 'an unknown page');
+  const allowed = (await readSettings())?.allowedWebOrigins ?? [];
+  if (!allowed.includes(origin)) {
+    throw namedError('Forbidden', `The page ${origin} may not use TikTok Shop Connect: add it under "Web pages allowed to use this extension" in the extension's options.`);
+  }
 }
 
 const requireOpenId = (message) => {
@@ -426,6 +453,7 @@ async function handleMessage(message, sender, external) {
     const type = message?.type;
     const handler = Object.hasOwn(handlers, type) ? handlers[type] : null;
     if (!handler) throw namedError('UnknownMessage', `Unknown message type: ${String(type)}.`);
+    if (external) await requireAllowedWebPage(sender);
     if (PRIVILEGED_TYPES.has(type) && !isOwnPage(sender, external)) {
       throw namedError('Forbidden', `"${type}" is only accepted from the extension's own pages.`);
     }

@@ -23,6 +23,7 @@ function fillForm({ settings, redirectUrl, extensionId }) {
   for (const [name, id] of Object.entries(ENDPOINT_FIELDS)) $(id).value = settings.endpoints?.[name] ?? '';
   $('refresh-margin').value = settings.refreshMarginSecs ?? '';
   $('flow-timeout').value = settings.flowTimeoutSecs ?? '';
+  $('allowed-web-origins').value = (settings.allowedWebOrigins ?? []).join('\n');
   if (Object.values(settings.endpoints ?? {}).some(Boolean)) $('advanced').open = true;
 }
 
@@ -39,6 +40,7 @@ function readForm() {
     endpoints,
     refreshMarginSecs: $('refresh-margin').value ? Number($('refresh-margin').value) : undefined,
     flowTimeoutSecs: $('flow-timeout').value ? Number($('flow-timeout').value) : undefined,
+    allowedWebOrigins: $('allowed-web-origins').value.split('\n'),
   };
 }
 

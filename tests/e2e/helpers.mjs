@@ -241,8 +241,10 @@ export function extensionSuite(mockOptions = {}, launchOptions = {}) {
       for (const page of env.context.pages()) {
         if (page !== env.controlPage) await page.close();
       }
-      await saveSettings(env.controlPage, mockSettings(env.mock));
+      await saveSettings(env.controlPage, mockSettings(env.mock, env.settingsOverrides));
     },
+    /** Settings every reset saves on top of `mockSettings` (e.g. `allowedWebOrigins`). */
+    settingsOverrides: {},
     /** Sends a protocol message from the control page (an extension page). */
     send: (message) => sendFromPage(env.controlPage, message),
     openPopup: () => openExtensionPage(env.context, env.extensionId, 'popup.html'),

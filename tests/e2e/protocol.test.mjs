@@ -20,6 +20,7 @@ before(async () => {
   });
   await new Promise((resolve) => webServer.listen(0, '127.0.0.1', resolve));
   webPageUrl = `http://127.0.0.1:${webServer.address().port}/`;
+  env.settingsOverrides = { allowedWebOrigins: [new URL(webPageUrl).origin] };
 });
 after(async () => {
   await env.stop();
@@ -64,6 +65,34 @@ test('a web page may list accounts but is refused settings, export, import and d
     assert.ok(!everything.includes(secret), 'no secret or token reaches a web page');
   }
   assert.equal((await env.send({ type: 'accounts' })).accounts.length, 1, 'the account is still there');
+});
+
+test('a web page whose origin is not allowed in the options is refused everything', async () => {
+  await connectWithAutoApprove(env.controlPage, env.mock);
+  const page = await env.context.newPage();
+  await page.goto(webPageUrl);
+  const ask = (message) => page.evaluate(([id, msg]) => chrome.runtime.sendMessage(id, msg), [env.extensionId, message]);
+  assert.equal((await ask({ type: 'accounts' })).ok, true);
+
+  // Remove the page from the list through the options form.
+  const options = await env.openOptions();
+  await options.waitForSelector('#allowed-web-origins');
+  assert.equal(await options.inputValue('#allowed-web-origins'), new URL(webPageUrl).origin);
+  await options.fill('#allowed-web-origins', 'http://localhost:9');
+  await options.click('#save');
+  await options.waitForSelector('#save-status:has-text("Saved")');
+  for (const type of ['accounts', 'flowState', 'connect']) {
+    const reply = await ask({ type });
+    assert.equal(reply.ok, false, type);
+    assert.equal(reply.error.name, 'Forbidden', type);
+    assert.match(reply.error.message, /Web pages allowed to use this extension/);
+  }
+  assert.equal((await env.send({ type: 'flowState' })).flow.state, 3, 'the refused connect started nothing');
+
+  // Anything but a local origin is rejected by the form.
+  await options.fill('#allowed-web-origins', 'https://evil.example');
+  await options.click('#save');
+  await options.waitForSelector('#save-status:has-text("not a local web page origin")');
 });
 
 test('export → import round trip through the options page equals the original', async () => {

@@ -13,6 +13,8 @@ let www;
 before(async () => {
   await env.start();
   www = await startStaticServer({ port: 0 });
+  // The page must be listed in the options to use the extension.
+  env.settingsOverrides = { allowedWebOrigins: [new URL(www.url).origin] };
 });
 after(async () => {
   await env.stop();
