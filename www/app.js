@@ -282,6 +282,7 @@ function useExtensionId(id) {
   return loadAccounts();
 }
 
+$('page-origin').textContent = window.location.origin;
 $('ext-form').addEventListener('submit', (event) => {
   event.preventDefault();
   useExtensionId($('ext-id').value);

@@ -93,6 +93,7 @@ test('the page lists the seller and its shops, privileged messages are Forbidden
   assert.equal(await item.locator('[data-testid="status"]').textContent(), 'OK');
   assert.match(await item.locator('[data-testid="access-expiry"]').textContent(), /expires in 6d 23h/);
   assert.match(await page.textContent('[data-testid="ext-status"]'), new RegExp(env.extensionId));
+  assert.equal(await page.textContent('[data-testid="page-origin"]'), new URL(www.url).origin, 'the page says which origin to allow');
 
   await item.locator('[data-testid="list-shops"]').click();
   await item.locator('[data-testid="shop"]').first().waitFor();
