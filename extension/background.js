@@ -260,12 +260,13 @@ async function failInterruptedFlow(client) {
 // ---------------------------------------------------------------------------
 // Accounts, refresh, toolbar badge
 
-/** Refreshes every account whose access token is inside the refresh margin. */
+/**
+ * Refreshes every account whose access token is inside the refresh margin. The client's status
+ * says which (the core's refresh policy, with the margin from the settings).
+ */
 async function refreshDueAccounts(client) {
-  const settings = await readSettings();
-  const margin = settings?.refreshMarginSecs ?? DEFAULT_REFRESH_MARGIN_SECS;
-  const due = (await client.accounts()).filter((account) => account.status !== 'reconnectRequired'
-    && account.accessTokenExpiresAt - margin <= nowSecs());
+  const due = (await client.accounts())
+    .filter((account) => account.status === 'expiring' || account.status === 'accessExpired');
   for (const account of due) {
     try {
       await client.refresh(account.openId);
