@@ -6,7 +6,7 @@
 //! - Tokens and both expiries are written together, in one store write; a failed refresh never
 //!   deletes or overwrites stored tokens.
 //! - One refresh per account at a time: callers in this instance queue on an in-process lock,
-//!   other contexts on the named [`Lock`](platform::Lock); inside both, the store is read again,
+//!   other contexts on the named [`Lock`]; inside both, the store is read again,
 //!   so tokens that someone else refreshed meanwhile are used, not refreshed again. Callers that
 //!   waited for an attempt that failed get that attempt's error instead of trying again.
 //! - A call is retried at most once, after at most one refresh: never a loop.
