@@ -40,6 +40,7 @@ lint:
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --lib --target wasm32-unknown-unknown -- -D warnings
 	cargo clippy --target wasm32-unknown-unknown --test wasm_browser --test wasm_service_worker -- -D warnings
+	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
 	eslint .
 	@# Errors fail; its two warnings are Chrome-only manifest keys Firefox ignores.
 	web-ext lint --source-dir extension --ignore-files 'pkg/**' --output text
