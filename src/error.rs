@@ -184,15 +184,6 @@ pub enum Error {
     /// The store failed, or holds something this version cannot read.
     #[error("storage error: {0}")]
     Storage(String),
-
-    /// The flow ended in state 5 for the given reason.
-    #[error("the authorization failed: {info}")]
-    FlowFailed {
-        /// Why.
-        reason: FailureReason,
-        /// A human-readable failure info (Chilkat's `FailureInfo`).
-        info: String,
-    },
 }
 
 fn request_id_suffix(request_id: &Option<String>) -> String {
@@ -222,7 +213,6 @@ impl Error {
             Error::MalformedResponse { .. } => "MalformedResponse",
             Error::UnknownAccount(_) => "UnknownAccount",
             Error::Storage(_) => "StorageError",
-            Error::FlowFailed { .. } => "FlowFailed",
         }
     }
 
@@ -323,10 +313,6 @@ impl Error {
             },
             Error::UnknownAccount(t) => Error::UnknownAccount(r(t)),
             Error::Storage(t) => Error::Storage(r(t)),
-            Error::FlowFailed { reason, info } => Error::FlowFailed {
-                reason,
-                info: r(info),
-            },
             other @ (Error::StateMismatch { .. }
             | Error::StateReused
             | Error::FlowNotPending

@@ -163,9 +163,6 @@ fn js_error(error: Error) -> JsValue {
         Error::AccessDenied { error_response, .. } => {
             set("errorResponse", JsValue::from_str(error_response));
         }
-        Error::FlowFailed { reason, .. } => {
-            set("failureReason", to_js(reason).unwrap_or(JsValue::UNDEFINED));
-        }
         _ => {}
     }
     js.into()

@@ -4,7 +4,7 @@
 use tiktok_shop_connect::authorize::parse_redirect;
 use tiktok_shop_connect::chilkat::export_chilkat_json;
 use tiktok_shop_connect::config::{Config, EndpointOverrides, Region};
-use tiktok_shop_connect::error::{redact_values, snippet, FailureReason, MalformedKind};
+use tiktok_shop_connect::error::{redact_values, snippet, MalformedKind};
 use tiktok_shop_connect::flow::AuthFlow;
 use tiktok_shop_connect::http::{HttpResponse, Method};
 use tiktok_shop_connect::secret::{AccessToken, AppSecret, AuthCode, RefreshToken};
@@ -172,10 +172,6 @@ fn every_error_variant_redacts_known_values() {
         },
         Error::UnknownAccount(t(ACCESS)),
         Error::Storage(t(REFRESH)),
-        Error::FlowFailed {
-            reason: FailureReason::TokenExchangeFailed,
-            info: t(SECRET),
-        },
     ];
     for err in all {
         let name = err.name();

@@ -139,11 +139,6 @@ impl<P: Platform> Client<P> {
         &self.config
     }
 
-    /// The surroundings (tests inspect their fakes through it).
-    pub fn deps(&self) -> &Deps<P> {
-        &self.deps
-    }
-
     fn now(&self) -> i64 {
         self.deps.clock.now_secs()
     }
@@ -469,7 +464,7 @@ impl<P: Platform> Client<P> {
                     self.save_account(&account).await?;
                 }
                 if needs_refresh {
-                    return self.refresh_inner(&open_id, None).await;
+                    return self.refresh_summary(&open_id).await;
                 }
                 let account = self.load_account(&open_id).await?;
                 Ok(self.summary(&account))
@@ -503,20 +498,17 @@ impl<P: Platform> Client<P> {
     /// Refreshes an account's tokens. Concurrent callers share one token/refresh request (see
     /// the module documentation); tokens already refreshed by another context are used as they are.
     pub async fn refresh(&self, open_id: &str) -> Result<AccountSummary, Error> {
-        self.out(self.refresh_inner(open_id, None).await)
+        self.out(self.refresh_summary(open_id).await)
+    }
+
+    /// Refreshes the tokens stored when the call began, and summarises the account.
+    async fn refresh_summary(&self, open_id: &str) -> Result<AccountSummary, Error> {
+        let account = self.refresh_account(open_id, None).await?;
+        Ok(self.summary(&account))
     }
 
     /// Refreshes unless the stored access token is no longer `seen` (someone else refreshed
     /// already). `seen = None`: the token stored when the call began.
-    async fn refresh_inner(
-        &self,
-        open_id: &str,
-        seen: Option<String>,
-    ) -> Result<AccountSummary, Error> {
-        let account = self.refresh_account(open_id, seen).await?;
-        Ok(self.summary(&account))
-    }
-
     async fn refresh_account(
         &self,
         open_id: &str,

@@ -410,13 +410,18 @@ export class MockState {
       createdAt: this.nowSec(),
     };
     this.grants.set(grant.id, grant);
+    this.registerRefreshToken(grant);
+    const accessToken = this.issueAccessToken(grant);
+    return this.envelope(CODES.SUCCESS, 'success', this.tokenData(grant, accessToken));
+  }
+
+  /** Makes the grant's current refresh token the active one (at token/get and on rotation). */
+  registerRefreshToken(grant) {
     this.refreshTokens.set(grant.refreshToken, {
       token: grant.refreshToken,
       grantId: grant.id,
       status: 'active',
     });
-    const accessToken = this.issueAccessToken(grant);
-    return this.envelope(CODES.SUCCESS, 'success', this.tokenData(grant, accessToken));
   }
 
   /** GET /api/v2/token/refresh → envelope. */
@@ -435,11 +440,7 @@ export class MockState {
       refreshRecord.status = 'rotated';
       grant.previousRefreshTokens.push(grant.refreshToken);
       grant.refreshToken = newTokenString();
-      this.refreshTokens.set(grant.refreshToken, {
-        token: grant.refreshToken,
-        grantId: grant.id,
-        status: 'active',
-      });
+      this.registerRefreshToken(grant);
     }
     // refresh_token_expire_in is the seller's chosen authorization duration: unchanged.
     const accessToken = this.issueAccessToken(grant);
