@@ -9,13 +9,32 @@ use crate::Error;
 use serde_json::{Map, Value};
 
 /// Reads a `tiktok-shops.json` written by Chilkat's examples (or by [`export_chilkat_json`]).
+/// A UTF-8 byte order mark is accepted. Expiries that JavaScript numbers and dates cannot hold
+/// exactly (before 2000, after 9999, beyond 2^53) are refused here, before anything is stored.
 pub fn import_chilkat_json(text: &str) -> Result<TokenSet, Error> {
-    parse_token_response(200, text.as_bytes()).map_err(|e| match e {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let tokens = parse_token_response(200, text.as_bytes()).map_err(|e| match e {
         Error::TikTokApi { code, message, .. } => Error::InvalidInput(format!(
             "the file holds a failed token response (TikTok error {code}: {message}), not tokens"
         )),
         other => other,
-    })
+    })?;
+    for (field, at) in [
+        ("access_token_expire_in", tokens.access_token_expires_at),
+        ("refresh_token_expire_in", tokens.refresh_token_expires_at),
+    ] {
+        if !crate::policy::expiry_in_range(at) {
+            return Err(Error::InvalidInput(format!(
+                "{field} is {at}, outside the years 2000 to 9999 that an expiry can have; the file was not imported"
+            )));
+        }
+    }
+    if tokens.open_id.trim().is_empty() {
+        return Err(Error::InvalidInput(
+            "the file has no open_id; the file was not imported".to_owned(),
+        ));
+    }
+    Ok(tokens)
 }
 
 /// Writes the tokens in the shape of `tiktok-shops.json`: TikTok's envelope with `data`, pretty

@@ -184,6 +184,40 @@ pub enum Error {
     /// The store failed, or holds something this version cannot read.
     #[error("storage error: {0}")]
     Storage(String),
+
+    /// TikTok issued new tokens but the store refused to save them (full, or failing). They are
+    /// kept in memory and used; every next call tries to save them again. Until then a stopped
+    /// worker would lose them: free storage space.
+    #[error("TikTok issued new tokens for {open_id} but they could not be saved ({reason}); they are kept in memory and saved again on the next call: free storage space")]
+    TokensNotSaved {
+        /// The account.
+        open_id: String,
+        /// What the store said.
+        reason: String,
+    },
+
+    /// An earlier refresh of this account was cut off (the worker or browser stopped while it
+    /// was in flight) and TikTok no longer accepts the old refresh token: it rotated it in the
+    /// answer that was lost. The seller must connect again.
+    #[error("refresh interrupted — reconnect: a token refresh was cut off before its answer was saved, and TikTok no longer accepts the old refresh token ({message}, TikTok error {code}{})", request_id_suffix(.request_id))]
+    RefreshInterrupted {
+        /// TikTok's error code for the rejected refresh token.
+        code: i64,
+        /// TikTok's message.
+        message: String,
+        /// TikTok's `request_id`.
+        request_id: Option<String>,
+    },
+
+    /// An import would replace newer tokens of the same seller; nothing was written. Import
+    /// again with `replaceNewer` to replace them anyway.
+    #[error("the stored tokens of {open_id} are newer than the imported ones ({detail}); nothing was changed. Import again with replaceNewer to replace them anyway")]
+    NewerTokensStored {
+        /// The account.
+        open_id: String,
+        /// Which expiry is later.
+        detail: String,
+    },
 }
 
 fn request_id_suffix(request_id: &Option<String>) -> String {
@@ -213,13 +247,18 @@ impl Error {
             Error::MalformedResponse { .. } => "MalformedResponse",
             Error::UnknownAccount(_) => "UnknownAccount",
             Error::Storage(_) => "StorageError",
+            Error::TokensNotSaved { .. } => "TokensNotSaved",
+            Error::RefreshInterrupted { .. } => "RefreshInterrupted",
+            Error::NewerTokensStored { .. } => "NewerTokensStored",
         }
     }
 
     /// TikTok's error code, when the error came from TikTok.
     pub fn tiktok_code(&self) -> Option<i64> {
         match self {
-            Error::TikTokApi { code, .. } | Error::ReconnectRequired { code, .. } => Some(*code),
+            Error::TikTokApi { code, .. }
+            | Error::ReconnectRequired { code, .. }
+            | Error::RefreshInterrupted { code, .. } => Some(*code),
             Error::MissingPermission { .. } => Some(crate::policy::codes::MISSING_SCOPE),
             Error::RateLimited { .. } => Some(crate::policy::codes::RATE_LIMITED),
             _ => None,
@@ -231,6 +270,7 @@ impl Error {
         match self {
             Error::TikTokApi { request_id, .. }
             | Error::ReconnectRequired { request_id, .. }
+            | Error::RefreshInterrupted { request_id, .. }
             | Error::MissingPermission { request_id, .. }
             | Error::RateLimited { request_id, .. } => request_id.as_deref(),
             _ => None,
@@ -240,11 +280,16 @@ impl Error {
     /// A transient failure: worth one more try after a short pause (network errors, HTTP 5xx,
     /// unreadable bodies). A definitive TikTok error code is never transient.
     pub fn is_transient(&self) -> bool {
-        match self {
-            Error::Network(_) | Error::MalformedResponse { .. } => true,
-            Error::TikTokApi { http_status, .. } => *http_status >= 500,
-            _ => false,
-        }
+        crate::policy::is_transient(self)
+    }
+
+    /// Whether the seller has to connect again ([`Error::ReconnectRequired`] or
+    /// [`Error::RefreshInterrupted`]).
+    pub fn needs_reconnect(&self) -> bool {
+        matches!(
+            self,
+            Error::ReconnectRequired { .. } | Error::RefreshInterrupted { .. }
+        )
     }
 
     /// The same error with every occurrence of each secret in `secrets` replaced by
@@ -313,6 +358,23 @@ impl Error {
             },
             Error::UnknownAccount(t) => Error::UnknownAccount(r(t)),
             Error::Storage(t) => Error::Storage(r(t)),
+            Error::TokensNotSaved { open_id, reason } => Error::TokensNotSaved {
+                open_id: r(open_id),
+                reason: r(reason),
+            },
+            Error::RefreshInterrupted {
+                code,
+                message,
+                request_id,
+            } => Error::RefreshInterrupted {
+                code,
+                message: r(message),
+                request_id: request_id.map(r),
+            },
+            Error::NewerTokensStored { open_id, detail } => Error::NewerTokensStored {
+                open_id: r(open_id),
+                detail: r(detail),
+            },
             other @ (Error::StateMismatch { .. }
             | Error::StateReused
             | Error::FlowNotPending

@@ -9,10 +9,12 @@
 
 use crate::authorize::{authorize_url_for, new_state, parse_redirect};
 use crate::client::platform::{Clock, Lock, Platform, Random, Sleep, Store, Transport};
-use crate::client::{ApiCall, Client, Deps};
+use crate::client::{ApiCall, Client, Deps, DueRefreshOptions, ImportOptions, PageRequest};
 use crate::config::{validate_endpoint, ClientConfigInput, Region};
 use crate::error::FailureReason;
-use crate::http::{HttpRequest, HttpResponse, Method};
+#[cfg(feature = "gloo-transport")]
+use crate::http::Method;
+use crate::http::{HttpRequest, HttpResponse};
 use crate::token::parse_token_response;
 use crate::Error;
 use futures::channel::oneshot;
@@ -70,7 +72,11 @@ export interface FlowState {
   openId?: string;
 }
 
-export type AccountStatus = "valid" | "expiring" | "accessExpired" | "reconnectRequired";
+export type AccountStatus = "valid" | "expiring" | "accessExpired" | "reconnectRequired" | "damaged";
+
+/** A reason code beside the sentence in `statusReason`. */
+export type AccountReason = "refreshInterrupted" | "authorizationLost" | "otherAppKey"
+  | "tokensNotSaved" | "damaged";
 
 /** A connected account, without any secret. Times are Unix seconds. */
 export interface AccountSummary {
@@ -82,8 +88,11 @@ export interface AccountSummary {
   grantedScopes: string[];
   accessTokenExpiresAt: number;
   refreshTokenExpiresAt: number;
+  /** When a refresh of the access token becomes due (Unix seconds). */
+  refreshDueAt: number;
   status: AccountStatus;
   statusReason?: string;
+  reason?: AccountReason;
   lastRefreshAt?: number;
   connectedAt: number;
   appKey: string;
@@ -98,7 +107,29 @@ export interface ApiCall {
   shopCipher?: string;
 }
 
-export interface ApiResponse { status: number; body: string }
+/** TikTok's answer (code 0), its JSON body parsed. */
+export interface ApiResponse { status: number; body: any }
+
+export interface StatusCounts { valid: number; expiring: number; accessExpired: number; reconnectRequired: number; damaged: number }
+
+export interface PageRequest { query?: string; offset?: number; limit?: number }
+
+export interface AccountsPage { accounts: AccountSummary[]; total: number; matching: number; counts: StatusCounts }
+
+export interface Overview {
+  total: number;
+  counts: StatusCounts;
+  attention: { openId: string; sellerName: string; status: AccountStatus }[];
+  nextDueAt?: number;
+}
+
+export interface DueRefreshOptions { concurrency?: number; limit?: number }
+
+export interface DueRefreshReport { due: number; refreshed: number; failed: number }
+
+export interface ImportOptions { replaceNewer?: boolean }
+
+export interface ImportOutcome { account: AccountSummary; refreshed: boolean }
 
 export interface Shop { cipher: string; code: string; id: string; name: string; region: string; sellerType: string }
 
@@ -168,13 +199,16 @@ fn js_error(error: Error) -> JsValue {
     js.into()
 }
 
-fn js_to_error(value: JsValue, what: &str) -> Error {
-    let message = value
+fn js_message(value: &JsValue) -> String {
+    value
         .dyn_ref::<js_sys::Error>()
         .map(|e| String::from(e.message()))
         .or_else(|| value.as_string())
-        .unwrap_or_else(|| "unknown error".to_owned());
-    Error::Storage(format!("{what}: {message}"))
+        .unwrap_or_else(|| "unknown error".to_owned())
+}
+
+fn js_to_error(value: JsValue, what: &str) -> Error {
+    Error::Storage(format!("{what}: {}", js_message(&value)))
 }
 
 // ----- conversions -----------------------------------------------------------------------------
@@ -230,9 +264,82 @@ async fn await_promise(value: JsValue, what: &str) -> Result<JsValue, Error> {
 
 // ----- the platform ----------------------------------------------------------------------------
 
-/// `fetch` through gloo-net.
+/// `fetch` on the global scope, called directly (measured against gloo-net's builder, which
+/// builds a `Request`, a `Headers` and an `AbortSignal` per call; see the `gloo-transport`
+/// feature): one init object, the bytes of the answer, and its `Date` header.
+#[cfg(not(feature = "gloo-transport"))]
 pub struct FetchTransport;
 
+#[cfg(not(feature = "gloo-transport"))]
+thread_local! {
+    static FETCH: Option<Function> = global_property("fetch").and_then(|f| f.dyn_into::<Function>().ok());
+}
+
+#[cfg(not(feature = "gloo-transport"))]
+impl Transport for FetchTransport {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, Error> {
+        let network = |e: JsValue| Error::Network(js_message(&e));
+        let init = js_sys::Object::new();
+        let set = |target: &JsValue, key: &str, value: &JsValue| {
+            let _ = Reflect::set(target, &JsValue::from_str(key), value);
+        };
+        set(&init, "method", &JsValue::from_str(request.method.as_str()));
+        // `no-store`: token and API answers must never be cached, and identical URLs (the same
+        // call twice in one second has the same timestamp and sign) would otherwise queue
+        // behind each other on Chrome's HTTP cache lock, one at a time.
+        set(&init, "cache", &JsValue::from_str("no-store"));
+        let headers = js_sys::Object::new();
+        for (name, value) in &request.headers {
+            set(&headers, name, &JsValue::from_str(value));
+        }
+        set(&init, "headers", &headers);
+        if !request.body.is_empty() {
+            set(&init, "body", &Uint8Array::from(request.body.as_slice()));
+        }
+        let fetch = FETCH
+            .with(Clone::clone)
+            .ok_or_else(|| Error::Network("fetch is not available here".to_owned()))?;
+        let pending = fetch
+            .call2(&js_sys::global(), &JsValue::from_str(&request.url), &init)
+            .map_err(network)?;
+        let response: JsValue = JsFuture::from(Promise::from(pending))
+            .await
+            .map_err(network)?;
+        let status = Reflect::get(&response, &JsValue::from_str("status"))
+            .ok()
+            .and_then(|s| s.as_f64())
+            .map_or(0, |s| s as u16);
+        let mut headers_out = Vec::new();
+        if let Ok(headers) = Reflect::get(&response, &JsValue::from_str("headers")) {
+            if let Some(date) = method_of(&headers, "get")
+                .ok()
+                .and_then(|get| get.call1(&headers, &JsValue::from_str("date")).ok())
+                .and_then(|d| d.as_string())
+            {
+                headers_out.push(("date".to_owned(), date));
+            }
+        }
+        let buffer = method_of(&response, "arrayBuffer")
+            .map_err(|e| Error::Network(e.to_string()))?
+            .call0(&response)
+            .map_err(network)?;
+        let buffer: JsValue = JsFuture::from(Promise::from(buffer))
+            .await
+            .map_err(network)?;
+        let body = Uint8Array::new(&buffer).to_vec();
+        Ok(HttpResponse {
+            status,
+            headers: headers_out,
+            body,
+        })
+    }
+}
+
+/// `fetch` through gloo-net (the `gloo-transport` feature, kept to measure against).
+#[cfg(feature = "gloo-transport")]
+pub struct FetchTransport;
+
+#[cfg(feature = "gloo-transport")]
 impl Transport for FetchTransport {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, Error> {
         use gloo_net::http::{Method as M, RequestBuilder};
@@ -243,9 +350,6 @@ impl Transport for FetchTransport {
             Method::Patch => M::PATCH,
             Method::Delete => M::DELETE,
         };
-        // `no-store`: token and API answers must never be cached, and identical URLs (the same
-        // call twice in one second has the same timestamp and sign) would otherwise queue
-        // behind each other on Chrome's HTTP cache lock, one at a time.
         let mut builder = RequestBuilder::new(&request.url)
             .method(method)
             .cache(web_sys::RequestCache::NoStore);
@@ -313,6 +417,23 @@ impl Store for JsStore {
             .call1(&self.0, &arg)
             .map_err(|e| js_to_error(e, "store.remove"))?;
         await_promise(called, "store.remove").await.map(|_| ())
+    }
+
+    async fn keys(&self) -> Result<Option<Vec<String>>, Error> {
+        // chrome.storage.local.getKeys() (Chrome 130+) lists keys without reading values.
+        let Ok(get_keys) = method_of(&self.0, "getKeys") else {
+            return Ok(None);
+        };
+        let called = get_keys
+            .call0(&self.0)
+            .map_err(|e| js_to_error(e, "store.getKeys"))?;
+        let keys = await_promise(called, "store.getKeys").await?;
+        Ok(Some(
+            js_sys::Array::from(&keys)
+                .iter()
+                .filter_map(|k| k.as_string())
+                .collect(),
+        ))
     }
 }
 
@@ -586,6 +707,18 @@ pub fn new_state_js() -> Result<String, JsValue> {
 #[wasm_bindgen(js_name = TikTokShopClient)]
 pub struct TikTokShopClient {
     inner: Rc<Client<BrowserPlatform>>,
+    /// The `onChanged` event the client listens to, and its listener (removed on `free()`).
+    listener: Option<ChangeListener>,
+}
+
+impl Drop for TikTokShopClient {
+    fn drop(&mut self) {
+        if let Some((event, listener)) = self.listener.take() {
+            if let Ok(remove) = method_of(&event, "removeListener") {
+                let _ = remove.call1(&event, listener.as_ref());
+            }
+        }
+    }
 }
 
 /// Runs an async client call as a JS promise.
@@ -602,9 +735,54 @@ where
     })
 }
 
+/// A subscribed `onChanged` event and the listener added to it.
+type ChangeListener = (JsValue, Closure<dyn FnMut(JsValue)>);
+
+/// Passes `store.onChanged` events (`{ key: { oldValue, newValue } }`) for account keys to the
+/// client, which then keeps parsed accounts in memory.
+fn listen_to_changes(
+    store: &JsValue,
+    client: &Rc<Client<BrowserPlatform>>,
+) -> Option<ChangeListener> {
+    let event = Reflect::get(store, &JsValue::from_str("onChanged"))
+        .ok()
+        .filter(|e| e.is_object())?;
+    let add = method_of(&event, "addListener").ok()?;
+    let weak = Rc::downgrade(client);
+    let listener = Closure::<dyn FnMut(JsValue)>::new(move |changes: JsValue| {
+        let Some(client) = weak.upgrade() else {
+            return;
+        };
+        for key in js_sys::Object::keys(&js_sys::Object::from(changes.clone())).iter() {
+            let Some(key) = key.as_string() else {
+                continue;
+            };
+            if !key.starts_with(crate::client::account::ACCOUNT_KEY_PREFIX) {
+                continue;
+            }
+            let change = Reflect::get(&changes, &JsValue::from_str(&key)).unwrap_or_default();
+            let new_value =
+                Reflect::get(&change, &JsValue::from_str("newValue")).unwrap_or_default();
+            let value = if new_value.is_undefined() || new_value.is_null() {
+                None
+            } else {
+                // An unreadable value is kept as a string: the store lists it as damaged.
+                Some(from_js::<Value>(&new_value, "the changed record").unwrap_or(Value::Null))
+            };
+            client.note_store_change(&key, value);
+        }
+    });
+    add.call1(&event, listener.as_ref()).ok()?;
+    client.watch_store_changes();
+    Some((event, listener))
+}
+
 #[wasm_bindgen(js_class = TikTokShopClient)]
 impl TikTokShopClient {
-    /// Validates `config` (throws `InvalidConfig`) and makes a client over `store`.
+    /// Validates `config` (throws `InvalidConfig`) and makes a client over `store`. When the store
+    /// has an `onChanged` event (as `chrome.storage.local` has), the client keeps parsed accounts
+    /// in memory and follows changes made by other contexts: an API call reads nothing from the
+    /// store. Call `free()` when replacing the client, to stop listening.
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "ClientConfig")] config: JsValue,
@@ -622,15 +800,15 @@ impl TikTokShopClient {
         }
         let deps = Deps {
             transport: FetchTransport,
-            store: JsStore(store),
+            store: JsStore(store.clone()),
             clock: JsClock,
             sleep: JsSleep,
             lock: WebLock,
             random: JsRandom,
         };
-        Ok(TikTokShopClient {
-            inner: Rc::new(Client::new(config, deps)),
-        })
+        let inner = Rc::new(Client::new(config, deps));
+        let listener = listen_to_changes(&store, &inner);
+        Ok(TikTokShopClient { inner, listener })
     }
 
     /// Starts an authorization: `{ url, state }`, the pending flow persisted (state 1).
@@ -691,11 +869,41 @@ impl TikTokShopClient {
         promise(async move { client.check_flow_deadline().await })
     }
 
-    /// Every connected account, without secrets.
+    /// Every connected account, without secrets (reads every record: use `accountsPage` for
+    /// long lists). Unreadable records are listed with `status: "damaged"`.
     #[wasm_bindgen(unchecked_return_type = "Promise<AccountSummary[]>")]
     pub fn accounts(&self) -> Promise {
         let client = self.inner.clone();
         promise(async move { client.accounts().await })
+    }
+
+    /// One page of the account list: `{ accounts, total, matching, counts }`.
+    #[wasm_bindgen(js_name = accountsPage, unchecked_return_type = "Promise<AccountsPage>")]
+    pub fn accounts_page(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "PageRequest | undefined")] request: JsValue,
+    ) -> Promise {
+        let client = self.inner.clone();
+        let request: Result<PageRequest, Error> = from_js(&request, "the page request");
+        promise(async move { client.accounts_page(&request?).await })
+    }
+
+    /// Counts by status, the sellers needing attention, the next due refresh: no account read.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Overview>")]
+    pub fn overview(&self) -> Promise {
+        let client = self.inner.clone();
+        promise(async move { client.overview().await })
+    }
+
+    /// Refreshes the accounts that are due, `concurrency` at a time: `{ due, refreshed, failed }`.
+    #[wasm_bindgen(js_name = refreshDue, unchecked_return_type = "Promise<DueRefreshReport>")]
+    pub fn refresh_due(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "DueRefreshOptions | undefined")] options: JsValue,
+    ) -> Promise {
+        let client = self.inner.clone();
+        let options: Result<DueRefreshOptions, Error> = from_js(&options, "the options");
+        promise(async move { client.refresh_due(options?).await })
     }
 
     /// Refreshes an account (single flight; tokens refreshed elsewhere are reused).
@@ -705,7 +913,8 @@ impl TikTokShopClient {
         promise(async move { client.refresh(&open_id).await })
     }
 
-    /// A signed API call with one refresh-and-retry: `{ status, body }`.
+    /// A signed API call with one refresh-and-retry: `{ status, body }`, `body` being TikTok's
+    /// JSON answer, parsed.
     #[wasm_bindgen(js_name = apiFetch, unchecked_return_type = "Promise<ApiResponse>")]
     pub fn api_fetch(
         &self,
@@ -714,7 +923,26 @@ impl TikTokShopClient {
     ) -> Promise {
         let client = self.inner.clone();
         let call: Result<ApiCall, Error> = from_js(&call, "the API call");
-        promise(async move { client.api_fetch(&open_id, &call?).await })
+        future_to_promise(async move {
+            let response = client
+                .api_fetch(&open_id, &call.map_err(js_error)?)
+                .await
+                .map_err(js_error)?;
+            let out = js_sys::Object::new();
+            Reflect::set(
+                &out,
+                &JsValue::from_str("status"),
+                &JsValue::from_f64(f64::from(response.status)),
+            )?;
+            let body = js_sys::JSON::parse(&response.body).map_err(|e| {
+                js_error(Error::InvalidInput(format!(
+                    "JSON.parse: {}",
+                    js_message(&e)
+                )))
+            })?;
+            Reflect::set(&out, &JsValue::from_str("body"), &body)?;
+            Ok(out.into())
+        })
     }
 
     /// The shops the account covers.
@@ -731,11 +959,18 @@ impl TikTokShopClient {
         promise(async move { client.disconnect(&open_id).await })
     }
 
-    /// Imports Chilkat's `tiktok-shops.json`; refreshes it at once if its access token expired.
-    #[wasm_bindgen(js_name = importChilkatJson, unchecked_return_type = "Promise<AccountSummary>")]
-    pub fn import_chilkat_json(&self, text: String) -> Promise {
+    /// Imports Chilkat's `tiktok-shops.json`: `{ account, refreshed }`. Throws
+    /// `NewerTokensStored` when the stored tokens of that seller are newer, unless
+    /// `{ replaceNewer: true }`; nothing is written unless the whole file checks out.
+    #[wasm_bindgen(js_name = importChilkatJson, unchecked_return_type = "Promise<ImportOutcome>")]
+    pub fn import_chilkat_json(
+        &self,
+        text: String,
+        #[wasm_bindgen(unchecked_param_type = "ImportOptions | undefined")] options: JsValue,
+    ) -> Promise {
         let client = self.inner.clone();
-        promise(async move { client.import_chilkat_json(&text).await })
+        let options: Result<ImportOptions, Error> = from_js(&options, "the import options");
+        promise(async move { client.import_chilkat_json(&text, options?).await })
     }
 
     /// The account as Chilkat's `tiktok-shops.json` (contains tokens).

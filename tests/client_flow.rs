@@ -57,7 +57,8 @@ fn connect_moves_1_2_3_and_stores_the_account() {
         let view = client.flow_state().await.unwrap();
         assert_eq!((view.state, view.open_id.as_deref()), (3, Some(OPEN_ID)));
         let stored = world.stored_account();
-        assert_eq!(stored["schemaVersion"], 1);
+        assert_eq!(stored["schemaVersion"], 2);
+        assert_eq!(stored["generation"], 1);
         assert_eq!(stored["appKey"], APP_KEY);
         assert_eq!(stored["region"], "row");
         assert_eq!(stored["tokens"]["accessToken"], world.server.access_token());
@@ -250,7 +251,7 @@ fn accounts_are_bound_to_their_app_key() {
 }
 
 #[test]
-fn unreadable_or_foreign_store_entries_are_skipped_not_deleted() {
+fn unreadable_entries_are_listed_as_damaged_and_foreign_ones_skipped_never_deleted() {
     block_on(async {
         let world = World::new();
         let client = world.client();
@@ -264,7 +265,15 @@ fn unreadable_or_foreign_store_entries_are_skipped_not_deleted() {
             .items
             .borrow_mut()
             .insert("settings".into(), serde_json::json!({"appKey": "x"}));
-        assert_eq!(client.accounts().await.unwrap().len(), 1);
+        let accounts = client.accounts().await.unwrap();
+        assert_eq!(accounts.len(), 2);
+        let broken = accounts.iter().find(|a| a.open_id == "broken").unwrap();
+        assert_eq!(broken.status, AccountStatus::Damaged);
+        assert!(broken
+            .status_reason
+            .as_deref()
+            .unwrap()
+            .contains("schema version 99"));
         assert!(world.store.get_item("tts:account:broken").is_some());
         assert_eq!(
             client
@@ -300,7 +309,11 @@ fn chilkat_export_import_round_trip_and_stale_import_is_refreshed() {
         let other = World::new();
         *other.server.grant.borrow_mut() = world.server.grant.borrow().clone();
         let importer = other.client();
-        let summary = importer.import_chilkat_json(&exported).await.unwrap();
+        let summary = importer
+            .import_chilkat_json(&exported, Default::default())
+            .await
+            .unwrap()
+            .account;
         assert_eq!(summary.open_id, OPEN_ID);
         assert_eq!(
             importer.export_chilkat_json(OPEN_ID).await.unwrap(),
@@ -310,13 +323,17 @@ fn chilkat_export_import_round_trip_and_stale_import_is_refreshed() {
 
         // A stale file: refreshed at once.
         other.clock.advance_secs(8 * 86400);
-        let summary = importer.import_chilkat_json(&exported).await.unwrap();
+        let summary = importer
+            .import_chilkat_json(&exported, Default::default())
+            .await
+            .unwrap()
+            .account;
         assert_eq!(other.server.refresh_count.get(), 1);
         assert!(summary.access_token_expires_at > other.clock.secs());
         assert!(summary.last_refresh_at.is_some());
         assert_eq!(
             importer
-                .import_chilkat_json("not json")
+                .import_chilkat_json("not json", Default::default())
                 .await
                 .unwrap_err()
                 .name(),

@@ -250,7 +250,14 @@ fn a_refresh_that_fails_twice_keeps_the_tokens_and_waiters_share_the_error() {
             2,
             "one shared attempt and its retry, not one per caller"
         );
-        assert_eq!(world.stored_account(), before, "nothing overwritten");
+        let after = world.stored_account();
+        assert_eq!(after["tokens"], before["tokens"], "nothing overwritten");
+        assert_eq!(after["reconnect"], before["reconnect"]);
+        assert_eq!(
+            after["refreshInFlight"],
+            serde_json::Value::Null,
+            "journal cleared"
+        );
         // The next call tries again and succeeds.
         client.api_fetch(OPEN_ID, shops_call()).await.unwrap();
         assert_eq!(world.server.refresh_count.get(), 3);
@@ -437,9 +444,21 @@ fn rotation_stores_the_new_refresh_token_with_both_expiries_in_one_write() {
         let (world, client) = connected().await;
         world.server.rotate.set(true);
         let old_refresh = world.server.refresh_token();
-        let writes = world.store.writes.get();
+        let log_start = world.store.log.borrow().len();
         client.refresh(OPEN_ID).await.unwrap();
-        assert_eq!(world.store.writes.get(), writes + 1, "one write");
+        let key = format!("tts:account:{OPEN_ID}");
+        let account_writes: Vec<serde_json::Value> = world.store.log.borrow()[log_start..]
+            .iter()
+            .filter(|(k, _)| *k == key)
+            .map(|(_, v)| v.clone().unwrap())
+            .collect();
+        assert_eq!(account_writes.len(), 2, "the journal, then the new tokens");
+        assert_eq!(account_writes[0]["tokens"]["refreshToken"], old_refresh);
+        assert!(account_writes[0]["refreshInFlight"].is_object());
+        assert_eq!(
+            account_writes[1]["refreshInFlight"],
+            serde_json::Value::Null
+        );
         let stored = world.stored_account();
         assert_ne!(stored["tokens"]["refreshToken"], old_refresh);
         assert_eq!(
@@ -465,7 +484,7 @@ fn a_failed_store_write_loses_nothing() {
         let before = world.stored_account();
         world.store.fail_writes.set(true);
         let err = client.refresh(OPEN_ID).await.unwrap_err();
-        assert_eq!(err.name(), "StorageError");
+        assert_eq!(err.name(), "TokensNotSaved");
         assert_eq!(world.stored_account(), before);
     });
 }

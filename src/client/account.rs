@@ -1,21 +1,32 @@
 //! What the client stores for each connected account, and the secret-free summary it shows.
 
-use crate::policy::{token_status, TokenStatus};
+use crate::policy::{account_status, token_status_at, TokenStatus};
 use crate::token::TokenSet;
 use crate::Error;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// The schema version written with every stored account.
-pub const ACCOUNT_SCHEMA_VERSION: u32 = 1;
+/// The schema version written with every stored account. Version 1 records (no generation, no
+/// journal) are still read.
+pub const ACCOUNT_SCHEMA_VERSION: u32 = 2;
 /// The store key prefix of accounts: `tts:account:<open_id>`.
 pub const ACCOUNT_KEY_PREFIX: &str = "tts:account:";
 /// The store key of the pending authorization flow.
 pub const FLOW_KEY: &str = "tts:flow";
+/// The store key of the account index (see [`super::index`]).
+pub const INDEX_KEY: &str = "tts:index";
+/// The most an account keeps of fields it does not know (TikTok's unknown `data` and envelope
+/// fields), serialised: a huge import must not fill the store.
+pub const MAX_UNKNOWN_FIELDS_BYTES: usize = 64 * 1024;
 
 /// The store key of an account.
 pub fn account_key(open_id: &str) -> String {
     format!("{ACCOUNT_KEY_PREFIX}{open_id}")
+}
+
+/// The `open_id` of an account key.
+pub fn open_id_of_key(key: &str) -> Option<&str> {
+    key.strip_prefix(ACCOUNT_KEY_PREFIX)
 }
 
 /// Why the seller has to connect again.
@@ -28,15 +39,51 @@ pub struct ReconnectReason {
     pub message: String,
     /// When it was found (Unix seconds).
     pub at: i64,
+    /// What kind of loss, when it is more than TikTok's word.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<AccountReason>,
+}
+
+/// A reason code that pages can switch on, beside the sentence in `statusReason`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub enum AccountReason {
+    /// A refresh was cut off by a stopped worker and TikTok no longer accepts the old refresh
+    /// token: reconnect.
+    RefreshInterrupted,
+    /// TikTok revoked the authorization or the refresh token expired: reconnect.
+    AuthorizationLost,
+    /// The account was connected with another app key.
+    OtherAppKey,
+    /// New tokens are only in memory: the store refused them.
+    TokensNotSaved,
+    /// The stored record cannot be read.
+    Damaged,
+}
+
+/// A refresh in flight, recorded before the token/refresh request is sent (the journal). Found
+/// by a later holder of the account's lock, it means that refresh was cut off with its outcome
+/// unknown: TikTok may have rotated the refresh token in an answer nobody saved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RefreshJournal {
+    /// When the refresh was sent (Unix seconds).
+    pub started_at: i64,
 }
 
 /// One connected account as stored: its tokens, bound to the app key and region it was
-/// authorized with. Tokens and both expiries are always written together, in one store write.
+/// authorized with. Tokens and both expiries are always written together, in one store write,
+/// and only over the generation the writer read (compare-and-swap).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StoredAccount {
-    /// Always [`ACCOUNT_SCHEMA_VERSION`] when written by this version.
+    /// [`ACCOUNT_SCHEMA_VERSION`] when written by this version.
     pub schema_version: u32,
+    /// Increased by one on every write of this record. A writer writes only if the stored
+    /// generation is still the one it read.
+    #[serde(default)]
+    pub generation: u64,
     /// The app key the tokens belong to.
     pub app_key: String,
     /// The region (`"row"` / `"us"`) the seller authorized in.
@@ -45,23 +92,59 @@ pub struct StoredAccount {
     pub tokens: TokenSet,
     /// When the account was connected (Unix seconds).
     pub connected_at: i64,
+    /// When TikTok issued the current tokens (Unix seconds), when known.
+    #[serde(default)]
+    pub tokens_received_at: Option<i64>,
     /// When the tokens were last refreshed.
     pub last_refresh_at: Option<i64>,
     /// Set when the refresh token expired or was revoked.
     pub reconnect: Option<ReconnectReason>,
+    /// The journal: set while a token/refresh is out.
+    #[serde(default)]
+    pub refresh_in_flight: Option<RefreshJournal>,
 }
 
 impl StoredAccount {
-    /// Reads a stored account; another schema version or a broken value is a storage error.
+    /// Reads a stored account; another schema version or a broken value is a storage error that
+    /// says what is wrong.
     pub fn from_value(value: Value) -> Result<StoredAccount, Error> {
         let version = value.get("schemaVersion").and_then(Value::as_u64);
-        if version != Some(u64::from(ACCOUNT_SCHEMA_VERSION)) {
-            return Err(Error::Storage(format!(
-                "a stored account has schema version {version:?}; this version reads {ACCOUNT_SCHEMA_VERSION}"
-            )));
+        match version {
+            Some(1) => {}
+            Some(v) if v == u64::from(ACCOUNT_SCHEMA_VERSION) => {}
+            other => {
+                return Err(Error::Storage(format!(
+                    "the stored record has schema version {}; this version reads 1 and {ACCOUNT_SCHEMA_VERSION}",
+                    other.map_or_else(|| "(none)".to_owned(), |v| v.to_string())
+                )))
+            }
         }
-        serde_json::from_value(value)
-            .map_err(|_| Error::Storage("a stored account cannot be read".to_owned()))
+        let mut account: StoredAccount = serde_json::from_value(value).map_err(|e| {
+            Error::Storage(format!(
+                "the stored record cannot be read ({})",
+                serde_error_without_values(&e)
+            ))
+        })?;
+        for (what, at) in [
+            (
+                "access token expiry",
+                account.tokens.access_token_expires_at,
+            ),
+            (
+                "refresh token expiry",
+                account.tokens.refresh_token_expires_at,
+            ),
+        ] {
+            if !crate::policy::expiry_in_range(at) {
+                return Err(Error::Storage(format!(
+                    "the stored record's {what} ({at}) is outside the years 2000 to 9999"
+                )));
+            }
+        }
+        if account.schema_version == 1 {
+            account.tokens_received_at = account.last_refresh_at.or(Some(account.connected_at));
+        }
+        Ok(account)
     }
 
     /// The account as a store value.
@@ -72,7 +155,7 @@ impl StoredAccount {
 
     /// The summary shown to people and pages, without any secret.
     pub fn summary(&self, now: i64, margin_secs: i64, app_key: &str) -> AccountSummary {
-        let (status, reason) = self.status(now, margin_secs, app_key);
+        let (status, reason, status_reason) = self.status_with_reason(now, margin_secs, app_key);
         AccountSummary {
             open_id: self.tokens.open_id.clone(),
             seller_name: self.tokens.seller_name.clone(),
@@ -82,13 +165,24 @@ impl StoredAccount {
             granted_scopes: self.tokens.granted_scopes.clone(),
             access_token_expires_at: self.tokens.access_token_expires_at,
             refresh_token_expires_at: self.tokens.refresh_token_expires_at,
+            refresh_due_at: self.refresh_due_at(margin_secs),
             status,
-            status_reason: reason,
+            status_reason,
+            reason,
             last_refresh_at: self.last_refresh_at,
             connected_at: self.connected_at,
             app_key: self.app_key.clone(),
             region: self.region.clone(),
         }
+    }
+
+    /// When a refresh of the current access token becomes due.
+    pub fn refresh_due_at(&self, margin_secs: i64) -> i64 {
+        crate::policy::refresh_due_at(
+            self.tokens.access_token_expires_at,
+            self.tokens_received_at,
+            margin_secs,
+        )
     }
 
     /// The account's status and, unless valid, why.
@@ -98,52 +192,90 @@ impl StoredAccount {
         margin_secs: i64,
         app_key: &str,
     ) -> (AccountStatus, Option<String>) {
+        let (status, _, sentence) = self.status_with_reason(now, margin_secs, app_key);
+        (status, sentence)
+    }
+
+    fn status_with_reason(
+        &self,
+        now: i64,
+        margin_secs: i64,
+        app_key: &str,
+    ) -> (AccountStatus, Option<AccountReason>, Option<String>) {
+        let token_status = token_status_at(&self.tokens, self.tokens_received_at, now, margin_secs);
+        let status = account_status(
+            self.reconnect.is_some(),
+            self.app_key == app_key,
+            token_status,
+        );
         if let Some(reason) = &self.reconnect {
             return (
-                AccountStatus::ReconnectRequired,
+                status,
+                Some(reason.kind.unwrap_or(AccountReason::AuthorizationLost)),
                 Some(reason.message.clone()),
             );
         }
         if self.app_key != app_key {
             return (
-                AccountStatus::ReconnectRequired,
+                status,
+                Some(AccountReason::OtherAppKey),
                 Some(format!(
                     "connected with another app key ({}); connect again with this app",
                     self.app_key
                 )),
             );
         }
-        match token_status(&self.tokens, now, margin_secs) {
-            TokenStatus::Valid => (AccountStatus::Valid, None),
-            TokenStatus::ExpiringSoon => (
-                AccountStatus::Expiring,
-                Some("the access token expires soon and will be refreshed".to_owned()),
-            ),
-            TokenStatus::AccessTokenExpired => (
-                AccountStatus::AccessExpired,
-                Some("the access token expired and will be refreshed on the next call".to_owned()),
-            ),
-            TokenStatus::RefreshTokenExpired => (
-                AccountStatus::ReconnectRequired,
-                Some("the seller's authorization period ended; connect again".to_owned()),
-            ),
+        let sentence = match token_status {
+            TokenStatus::Valid => None,
+            TokenStatus::ExpiringSoon => {
+                Some("the access token expires soon and will be refreshed".to_owned())
+            }
+            TokenStatus::AccessTokenExpired => {
+                Some("the access token expired and will be refreshed on the next call".to_owned())
+            }
+            TokenStatus::RefreshTokenExpired => {
+                return (
+                    status,
+                    Some(AccountReason::AuthorizationLost),
+                    Some("the seller's authorization period ended; connect again".to_owned()),
+                )
+            }
+        };
+        (status, None, sentence)
+    }
+}
+
+/// A serde error's position and category, never its text (which can quote stored values).
+fn serde_error_without_values(error: &serde_json::Error) -> String {
+    format!(
+        "{:?} at line {} column {}",
+        error.classify(),
+        error.line(),
+        error.column()
+    )
+    .to_lowercase()
+}
+
+/// Keeps at most [`MAX_UNKNOWN_FIELDS_BYTES`] of a token set's unknown fields (in key order);
+/// the known fields are always kept.
+pub fn cap_unknown_fields(tokens: &mut TokenSet) {
+    let mut budget = MAX_UNKNOWN_FIELDS_BYTES;
+    for map in [&mut tokens.extra_data, &mut tokens.extra_envelope] {
+        let keys: Vec<String> = map.keys().cloned().collect();
+        for key in keys {
+            let size = map.get(&key).map_or(0, |v| {
+                key.len() + serde_json::to_string(v).map_or(usize::MAX, |t| t.len())
+            });
+            if size <= budget {
+                budget -= size;
+            } else {
+                map.remove(&key);
+            }
         }
     }
 }
 
-/// How usable an account is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub enum AccountStatus {
-    /// Ready.
-    Valid,
-    /// The access token expires within the margin.
-    Expiring,
-    /// The access token expired; the next call refreshes it.
-    AccessExpired,
-    /// The seller must connect again.
-    ReconnectRequired,
-}
+pub use crate::policy::AccountStatus;
 
 /// An account without any secret: what the popup, the options page and web pages see.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -165,11 +297,16 @@ pub struct AccountSummary {
     pub access_token_expires_at: i64,
     /// When the refresh token expires (Unix seconds).
     pub refresh_token_expires_at: i64,
+    /// When a refresh of the access token becomes due (Unix seconds).
+    pub refresh_due_at: i64,
     /// How usable the account is.
     pub status: AccountStatus,
-    /// Why, unless valid.
+    /// Why, unless valid: a sentence for people.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status_reason: Option<String>,
+    /// Why, as a code pages can switch on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<AccountReason>,
     /// When the tokens were last refreshed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_refresh_at: Option<i64>,
@@ -179,6 +316,32 @@ pub struct AccountSummary {
     pub app_key: String,
     /// The region the account is bound to.
     pub region: String,
+}
+
+impl AccountSummary {
+    /// The summary of a record that cannot be read: listed with the reason, never hidden.
+    pub fn damaged(open_id: &str, why: &str) -> AccountSummary {
+        AccountSummary {
+            open_id: open_id.to_owned(),
+            seller_name: String::new(),
+            seller_base_region: String::new(),
+            user_type: 0,
+            user_type_label: String::new(),
+            granted_scopes: Vec::new(),
+            access_token_expires_at: 0,
+            refresh_token_expires_at: 0,
+            refresh_due_at: 0,
+            status: AccountStatus::Damaged,
+            status_reason: Some(format!(
+                "the stored record cannot be read: {why}; it is kept as it is (disconnect to remove it, or connect again)"
+            )),
+            reason: Some(AccountReason::Damaged),
+            last_refresh_at: None,
+            connected_at: 0,
+            app_key: String::new(),
+            region: String::new(),
+        }
+    }
 }
 
 /// A shop the access token covers (`GET /authorization/202309/shops`).

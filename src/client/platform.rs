@@ -25,6 +25,11 @@ pub trait Store {
     async fn set(&self, items: Map<String, Value>) -> Result<(), Error>;
     /// Removes `keys`.
     async fn remove(&self, keys: &[String]) -> Result<(), Error>;
+    /// Every key, without the values, where the store can list them cheaply
+    /// (`chrome.storage.local.getKeys()`); `None` where it cannot.
+    async fn keys(&self) -> Result<Option<Vec<String>>, Error> {
+        Ok(None)
+    }
 }
 
 /// The current time.

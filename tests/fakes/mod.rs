@@ -99,20 +99,36 @@ impl Lock for SharedLocks {
     }
 }
 
+/// Keys written (with the value) or removed (`None`), in order.
+pub type ChangeLog = Vec<(String, Option<Value>)>;
+
 #[derive(Clone, Default)]
 pub struct MemoryStore {
     pub items: Rc<RefCell<Map<String, Value>>>,
     pub writes: Rc<Cell<u32>>,
+    pub reads: Rc<Cell<u32>>,
     pub fail_writes: Rc<Cell<bool>>,
+    /// Every change, in order (like `storage.onChanged`), for [`MemoryStore::deliver`].
+    pub log: Rc<RefCell<ChangeLog>>,
 }
 impl MemoryStore {
     pub fn get_item(&self, key: &str) -> Option<Value> {
         self.items.borrow().get(key).cloned()
     }
+    /// Delivers the changes logged since `from` to a client (as `storage.onChanged` would);
+    /// returns where the next delivery starts.
+    pub fn deliver<P: Platform>(&self, client: &Client<P>, from: usize) -> usize {
+        let log = self.log.borrow();
+        for (key, value) in log.iter().skip(from) {
+            client.note_store_change(key, value.clone());
+        }
+        log.len()
+    }
 }
 impl Store for MemoryStore {
     async fn get(&self, keys: Option<&[String]>) -> Result<Map<String, Value>, Error> {
         YieldNow(1).await;
+        self.reads.set(self.reads.get() + 1);
         let items = self.items.borrow();
         Ok(match keys {
             None => items.clone(),
@@ -128,6 +144,9 @@ impl Store for MemoryStore {
             return Err(Error::Storage("quota exceeded".into()));
         }
         self.writes.set(self.writes.get() + 1);
+        for (k, v) in &new_items {
+            self.log.borrow_mut().push((k.clone(), Some(v.clone())));
+        }
         self.items.borrow_mut().extend(new_items);
         Ok(())
     }
@@ -136,6 +155,7 @@ impl Store for MemoryStore {
         let mut items = self.items.borrow_mut();
         for k in keys {
             items.remove(k);
+            self.log.borrow_mut().push((k.clone(), None));
         }
         Ok(())
     }
@@ -193,6 +213,9 @@ pub struct FakeTikTok {
     pub refresh_takes_secs: Cell<i64>,
     /// API requests to hold: each takes a sender that releases it.
     pub hold_next_api: RefCell<VecDeque<oneshot::Sender<oneshot::Sender<()>>>>,
+    /// token/refresh requests to hold after TikTok has acted on them (rotated), before the
+    /// answer reaches the client.
+    pub hold_next_refresh: RefCell<VecDeque<oneshot::Sender<oneshot::Sender<()>>>>,
     counter: Cell<u32>,
 }
 
@@ -216,6 +239,7 @@ impl FakeTikTok {
             refresh_latency_turns: Cell::new(2),
             refresh_takes_secs: Cell::new(0),
             hold_next_api: RefCell::new(VecDeque::new()),
+            hold_next_refresh: RefCell::new(VecDeque::new()),
             counter: Cell::new(0),
         })
     }
@@ -461,6 +485,8 @@ impl Transport for FakeTransport {
         let result = server.evaluate(&request);
         let hold = if is_api {
             server.hold_next_api.borrow_mut().pop_front()
+        } else if is_refresh {
+            server.hold_next_refresh.borrow_mut().pop_front()
         } else {
             None
         };
@@ -566,7 +592,17 @@ impl World {
         .unwrap()
     }
 
+    /// A client in another context that shares the store but not the locks (a platform
+    /// without Web Locks).
+    pub fn client_without_shared_locks(&self) -> Client<FakePlatform> {
+        self.client_with_locks(SharedLocks::default())
+    }
+
     pub fn client(&self) -> Client<FakePlatform> {
+        self.client_with_locks(self.locks.clone())
+    }
+
+    fn client_with_locks(&self, locks: SharedLocks) -> Client<FakePlatform> {
         Client::new(
             self.config(),
             Deps {
@@ -577,7 +613,7 @@ impl World {
                     clock: self.clock.clone(),
                     total_ms: self.slept_ms.clone(),
                 },
-                lock: self.locks.clone(),
+                lock: locks,
                 random: FixedRandom(Cell::new(1)),
             },
         )

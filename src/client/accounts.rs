@@ -1,0 +1,302 @@
+//! Listing accounts (all, a page, the overview), disconnecting, and moving tokens in and out as
+//! Chilkat's `tiktok-shops.json`.
+
+use super::account::AccountSummary;
+use super::index::{Overview, StatusCounts};
+use super::platform::{Lock, Platform};
+use super::store::WriteError;
+use super::{account_lock_name, Client};
+use crate::chilkat::{export_chilkat_json, import_chilkat_json};
+use crate::Error;
+use serde_json::Map;
+
+/// Which page of the account list to show.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct PageRequest {
+    /// A case-insensitive part of the seller name, `open_id` or region; empty: every account.
+    pub query: String,
+    /// How many matching accounts to skip.
+    pub offset: usize,
+    /// How many to return.
+    pub limit: usize,
+}
+
+impl Default for PageRequest {
+    fn default() -> Self {
+        PageRequest {
+            query: String::new(),
+            offset: 0,
+            limit: 50,
+        }
+    }
+}
+
+/// A page of the account list.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountsPage {
+    /// The page: those needing attention first, then by seller name.
+    pub accounts: Vec<AccountSummary>,
+    /// How many accounts are stored.
+    pub total: u32,
+    /// How many match the query.
+    pub matching: u32,
+    /// All accounts by status.
+    pub counts: StatusCounts,
+}
+
+/// Options of [`Client::import_chilkat_json`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ImportOptions {
+    /// Replace stored tokens of the same seller even when they are newer than the imported ones
+    /// (the person confirmed it).
+    pub replace_newer: bool,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportOutcome {
+    /// The account as it is now.
+    pub account: AccountSummary,
+    /// Whether the imported access token had expired and was refreshed at once.
+    pub refreshed: bool,
+}
+
+fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+impl<P: Platform> Client<P> {
+    /// Every stored account, without secrets, sorted by seller name: reads the whole store, so
+    /// use [`Client::accounts_page`] for lists that can be long. Unreadable records are listed
+    /// as damaged, with the reason, never hidden and never deleted.
+    pub async fn accounts(&self) -> Result<Vec<AccountSummary>, Error> {
+        self.out(
+            async {
+                let records = self.store.all().await?;
+                let mut summaries: Vec<AccountSummary> = records
+                    .into_iter()
+                    .map(|(open_id, record)| match record {
+                        Ok(account) => self.summary(&account),
+                        Err(why) => AccountSummary::damaged(&open_id, &why),
+                    })
+                    .collect();
+                summaries.sort_by(|a, b| {
+                    a.seller_name
+                        .cmp(&b.seller_name)
+                        .then(a.open_id.cmp(&b.open_id))
+                });
+                let _ = self.store.flush_index().await;
+                Ok(summaries)
+            }
+            .await,
+        )
+    }
+
+    /// One page of the account list (see [`PageRequest`]): chosen from the index, so only the
+    /// page's records are read (and only those not already in memory).
+    pub async fn accounts_page(&self, request: &PageRequest) -> Result<AccountsPage, Error> {
+        self.out(
+            async {
+                let now = self.now();
+                let margin = self.config.refresh_margin_secs;
+                let app_key = self.config.app.app_key();
+                let (ids, matching, counts, total) = self
+                    .store
+                    .with_index(|index| {
+                        let (ids, matching, counts) = index.page(
+                            &request.query,
+                            request.offset,
+                            request.limit,
+                            now,
+                            margin,
+                            app_key,
+                        );
+                        (ids, matching, counts, index.len())
+                    })
+                    .await?;
+                let accounts = self
+                    .store
+                    .records(&ids)
+                    .await?
+                    .into_iter()
+                    .map(|(open_id, record)| match record {
+                        Ok(account) => self.summary(&account),
+                        Err(why) => AccountSummary::damaged(&open_id, &why),
+                    })
+                    .collect();
+                Ok(AccountsPage {
+                    accounts,
+                    total: count(total),
+                    matching: count(matching),
+                    counts,
+                })
+            }
+            .await,
+        )
+    }
+
+    /// Counts by status, the sellers that need attention and the next due refresh, from the
+    /// index alone (for the toolbar badge; no account is read).
+    pub async fn overview(&self) -> Result<Overview, Error> {
+        self.out(
+            async {
+                let now = self.now();
+                let margin = self.config.refresh_margin_secs;
+                let app_key = self.config.app.app_key();
+                self.store
+                    .with_index(|index| index.overview(now, margin, app_key))
+                    .await
+            }
+            .await,
+        )
+    }
+
+    /// Removes an account. Takes the account's locks, so a refresh in flight finishes first and
+    /// cannot bring the account back.
+    pub async fn disconnect(&self, open_id: &str) -> Result<(), Error> {
+        self.out(
+            async {
+                let local = self.local_lock(open_id);
+                let _local = local.lock().await;
+                let _guard = self.lock.acquire(&account_lock_name(open_id)).await?;
+                self.store.remove(open_id).await
+            }
+            .await,
+        )
+    }
+
+    /// Imports Chilkat's `tiktok-shops.json` as an account of this app. Everything is checked
+    /// before the store is touched (expiries JavaScript can hold, a UTF-8 BOM accepted); tokens
+    /// older than the stored ones of the same seller are refused with
+    /// [`Error::NewerTokensStored`] unless `replace_newer`. If the access token has expired
+    /// (files saved by older tools often are stale) it is refreshed at once; a failed refresh
+    /// still keeps the imported account (marked when it needs a reconnect).
+    pub async fn import_chilkat_json(
+        &self,
+        text: &str,
+        options: ImportOptions,
+    ) -> Result<ImportOutcome, Error> {
+        self.out(
+            async {
+                let tokens = import_chilkat_json(text)?;
+                self.remember_tokens(&tokens);
+                let now = self.now();
+                let open_id = tokens.open_id.clone();
+                let needs_refresh = now >= tokens.access_token_expires_at;
+                {
+                    let local = self.local_lock(&open_id);
+                    let _local = local.lock().await;
+                    let _guard = self.lock.acquire(&account_lock_name(&open_id)).await?;
+                    let current = self.store.read(&open_id).await;
+                    let expected = match &current {
+                        Ok(Some(stored)) => {
+                            if stored.tokens.access_token == tokens.access_token
+                                && stored.tokens.refresh_token == tokens.refresh_token
+                                && stored.tokens.access_token_expires_at
+                                    == tokens.access_token_expires_at
+                                && stored.tokens.refresh_token_expires_at
+                                    == tokens.refresh_token_expires_at
+                            {
+                                // The same tokens: nothing to write.
+                                None
+                            } else if !options.replace_newer {
+                                if let Some(detail) = newer_detail(&stored.tokens, &tokens) {
+                                    return Err(Error::NewerTokensStored {
+                                        open_id: open_id.clone(),
+                                        detail,
+                                    });
+                                }
+                                Some(Some(stored.generation))
+                            } else {
+                                Some(Some(stored.generation))
+                            }
+                        }
+                        Ok(None) => Some(None),
+                        // A damaged record is replaced only when the person confirms it.
+                        Err(error) => {
+                            if !options.replace_newer {
+                                return Err(Error::NewerTokensStored {
+                                    open_id: open_id.clone(),
+                                    detail: format!("the stored record cannot be read: {error}"),
+                                });
+                            }
+                            Some(Some(self.store_generation_of_damaged(&open_id).await?))
+                        }
+                    };
+                    // `None`: the same tokens are stored already.
+                    if let Some(expected) = expected {
+                        let mut account = self.new_account(tokens, now);
+                        // Imported tokens were issued at an unknown time: no half-life limit.
+                        account.tokens_received_at = None;
+                        match self.store.write(expected, account, Map::new()).await {
+                            Ok(_) => {}
+                            Err(WriteError::Conflict(_)) => {
+                                return Err(Error::Storage(
+                                    "the account changed while importing; import again".to_owned(),
+                                ))
+                            }
+                            Err(WriteError::Failed(error)) => return Err(error),
+                        }
+                    }
+                }
+                if needs_refresh {
+                    return match self.refresh_account(&open_id, None).await {
+                        Ok(account) => Ok(ImportOutcome {
+                            account: self.summary(&account),
+                            refreshed: true,
+                        }),
+                        Err(error) if error.needs_reconnect() => Ok(ImportOutcome {
+                            account: self.summary(&*self.account(&open_id).await?),
+                            refreshed: false,
+                        }),
+                        Err(error) => Err(error),
+                    };
+                }
+                let account = self.account(&open_id).await?;
+                Ok(ImportOutcome {
+                    account: self.summary(&account),
+                    refreshed: false,
+                })
+            }
+            .await,
+        )
+    }
+
+    /// The account's tokens as Chilkat's `tiktok-shops.json` (contains the tokens: a file for
+    /// the user, never for a web page).
+    pub async fn export_chilkat_json(&self, open_id: &str) -> Result<String, Error> {
+        self.out(
+            async {
+                let account = self.account(open_id).await?;
+                Ok(export_chilkat_json(&account.tokens))
+            }
+            .await,
+        )
+    }
+}
+
+/// Why the stored tokens are newer than the imported ones, if they are.
+fn newer_detail(
+    stored: &crate::token::TokenSet,
+    imported: &crate::token::TokenSet,
+) -> Option<String> {
+    if stored.refresh_token_expires_at > imported.refresh_token_expires_at {
+        Some(format!(
+            "the stored refresh token expires at {}, the imported one at {}",
+            stored.refresh_token_expires_at, imported.refresh_token_expires_at
+        ))
+    } else if stored.refresh_token_expires_at == imported.refresh_token_expires_at
+        && stored.access_token_expires_at > imported.access_token_expires_at
+    {
+        Some(format!(
+            "the stored access token expires at {}, the imported one at {}",
+            stored.access_token_expires_at, imported.access_token_expires_at
+        ))
+    } else {
+        None
+    }
+}

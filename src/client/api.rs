@@ -1,0 +1,209 @@
+//! Signed API calls with one refresh and one retry.
+
+use super::account::Shop;
+use super::platform::Platform;
+use super::Client;
+use crate::error::MalformedKind;
+use crate::http::{HttpResponse, Method};
+use crate::policy::{before_call, classify_api_response, codes, ApiOutcome, BeforeCall};
+use crate::secret::AccessToken;
+use crate::signing::{build_signed_request, ApiRequest};
+use crate::token::parse_envelope;
+use crate::Error;
+use serde_json::Value;
+
+/// A signed API call as callers describe it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ApiCall {
+    /// `GET` (default), `POST`, `PUT`, `PATCH` or `DELETE`.
+    pub method: Option<String>,
+    /// The path, such as `/authorization/202309/shops`.
+    pub path: String,
+    /// Business query parameters.
+    pub query: Option<std::collections::BTreeMap<String, String>>,
+    /// The JSON body.
+    pub body: Option<String>,
+    /// The shop cipher, for shop-scoped endpoints.
+    pub shop_cipher: Option<String>,
+}
+
+/// What an API call returned: TikTok's answer with `code` 0.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiResponse {
+    /// The HTTP status.
+    pub status: u16,
+    /// The body as text (JSON: the bindings hand it to JavaScript parsed).
+    pub body: String,
+}
+
+impl<P: Platform> Client<P> {
+    /// Calls a TikTok Shop API for an account: signs with server time, sends, and classifies the
+    /// answer by TikTok's code. An expired or invalid access token (105002, 105001, or a 401 with
+    /// no envelope) is refreshed once (or replaced by tokens another caller already refreshed),
+    /// re-signed and retried once. An access token due for a refresh is refreshed before
+    /// sending. Any other error code is returned as a typed error. The account comes from memory
+    /// when the platform delivers storage changes: no store read per call.
+    pub async fn api_fetch(&self, open_id: &str, call: &ApiCall) -> Result<ApiResponse, Error> {
+        self.out(self.api_fetch_inner(open_id, call).await)
+    }
+
+    async fn api_fetch_inner(&self, open_id: &str, call: &ApiCall) -> Result<ApiResponse, Error> {
+        let request = ApiRequest {
+            method: Method::parse(call.method.as_deref().unwrap_or("GET"))?,
+            path: call.path.clone(),
+            query: call
+                .query
+                .iter()
+                .flatten()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            body: call.body.clone().unwrap_or_default().into_bytes(),
+            shop_cipher: call.shop_cipher.clone(),
+        };
+        // Tokens TikTok issued that are only in memory are written first; until they are, every
+        // call says so.
+        self.store.flush_unsaved(open_id).await?;
+        let mut account = self.account(open_id).await?;
+        let (status, reason) = account.status(
+            self.now(),
+            self.config.refresh_margin_secs,
+            self.config.app.app_key(),
+        );
+        match before_call(status) {
+            BeforeCall::Refuse => {
+                return Err(match account.reconnect.as_ref() {
+                    Some(r)
+                        if r.kind == Some(super::account::AccountReason::RefreshInterrupted) =>
+                    {
+                        Error::RefreshInterrupted {
+                            code: r.code.unwrap_or(0),
+                            message: r.message.clone(),
+                            request_id: None,
+                        }
+                    }
+                    r => Error::ReconnectRequired {
+                        code: r.and_then(|r| r.code).unwrap_or(0),
+                        message: reason.unwrap_or_default(),
+                        request_id: None,
+                    },
+                })
+            }
+            BeforeCall::RefreshFirst => {
+                let seen = account.tokens.access_token.secret().to_owned();
+                account = self.refresh_account(open_id, Some(seen)).await?;
+            }
+            // Still valid: refresh ahead of time, but a refresh that fails for a reason other
+            // than a lost authorization (or unsaved tokens) does not stop the call.
+            BeforeCall::RefreshAhead => {
+                let seen = account.tokens.access_token.secret().to_owned();
+                match self.refresh_account(open_id, Some(seen)).await {
+                    Ok(fresh) => account = fresh,
+                    Err(error) if error.needs_reconnect() => return Err(error),
+                    Err(error @ Error::TokensNotSaved { .. }) => return Err(error),
+                    Err(_) => {}
+                }
+            }
+            BeforeCall::Send => {}
+        }
+
+        let mut refreshed = false;
+        let mut clock_retried = false;
+        loop {
+            let token = account.tokens.access_token.clone();
+            let offset_used = self.clock_offset.get();
+            let response = self.send_signed(&token, &request).await?;
+            match classify_api_response(response.status, &response.body) {
+                ApiOutcome::Success => {
+                    return Ok(ApiResponse {
+                        status: response.status,
+                        body: String::from_utf8(response.body)
+                            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+                    })
+                }
+                ApiOutcome::RefreshAndRetry { .. } if !refreshed => {
+                    refreshed = true;
+                    // A late 401 (the token was already replaced) uses the stored token and
+                    // refreshes nothing: `refresh_account` sees that the token changed.
+                    account = self
+                        .refresh_account(open_id, Some(token.secret().to_owned()))
+                        .await?;
+                }
+                ApiOutcome::RefreshAndRetry { code } => {
+                    return Err(still_unauthorized(code, &response));
+                }
+                // A timestamp outside TikTok's window, with a clock that just moved: sign again
+                // with the server's time, once.
+                ApiOutcome::Fail(Error::TikTokApi {
+                    code: codes::INVALID_REQUEST,
+                    ref message,
+                    ..
+                }) if !clock_retried
+                    && message.to_ascii_lowercase().contains("timestamp")
+                    && self.clock_offset.get() != offset_used =>
+                {
+                    clock_retried = true;
+                }
+                ApiOutcome::Fail(error) => return Err(error),
+            }
+        }
+    }
+
+    async fn send_signed(
+        &self,
+        token: &AccessToken,
+        request: &ApiRequest,
+    ) -> Result<HttpResponse, Error> {
+        let signed = build_signed_request(&self.config.app, token, request, self.server_now())?;
+        self.send(signed).await
+    }
+
+    /// The shops the account's token covers (`GET /authorization/202309/shops`).
+    pub async fn shops(&self, open_id: &str) -> Result<Vec<Shop>, Error> {
+        let call = ApiCall {
+            path: "/authorization/202309/shops".to_owned(),
+            ..ApiCall::default()
+        };
+        let response = self.api_fetch(open_id, &call).await?;
+        self.out(parse_shops(response.status, response.body.as_bytes()))
+    }
+}
+
+/// The error for a call still rejected after a refresh and a retry.
+fn still_unauthorized(code: Option<i64>, response: &HttpResponse) -> Error {
+    match parse_envelope(response.status, &response.body) {
+        Ok(envelope) => Error::TikTokApi {
+            code: envelope.code,
+            message: format!(
+                "{} (still rejected after a token refresh)",
+                envelope.message
+            ),
+            request_id: envelope.request_id,
+            http_status: response.status,
+        },
+        Err(_) => Error::TikTokApi {
+            code: code.unwrap_or(0),
+            message: "unauthorized (still rejected after a token refresh)".to_owned(),
+            request_id: None,
+            http_status: response.status,
+        },
+    }
+}
+
+/// Reads `data.shops` of a shops response.
+pub fn parse_shops(http_status: u16, body: &[u8]) -> Result<Vec<Shop>, Error> {
+    let envelope = parse_envelope(http_status, body)?;
+    let shops = envelope
+        .data
+        .as_ref()
+        .and_then(|d| d.get("shops"))
+        .cloned()
+        .unwrap_or(Value::Array(Vec::new()));
+    serde_json::from_value(shops).map_err(|_| Error::MalformedResponse {
+        http_status,
+        kind: MalformedKind::UnexpectedShape,
+        detail: "data.shops is not a list of shops".to_owned(),
+        snippet: crate::error::snippet(body),
+    })
+}

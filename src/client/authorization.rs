@@ -1,0 +1,239 @@
+//! The authorization flow over the store: begin, complete (with the account's lock and a
+//! versioned write), cancel, deadlines.
+
+use super::account::{account_key, flow_state_name, AccountSummary, FlowStateView, FLOW_KEY};
+use super::platform::{Lock, Platform, Random, Store};
+use super::store::WriteError;
+use super::{account_lock_name, Client, FLOW_LOCK};
+use crate::authorize::new_state;
+use crate::error::FailureReason;
+use crate::flow::AuthFlow;
+use crate::token::{parse_token_response, token_get_request};
+use crate::Error;
+use serde_json::{Map, Value};
+
+impl<P: Platform> Client<P> {
+    async fn load_flow(&self) -> Result<AuthFlow, Error> {
+        let items = self.store.raw().get(Some(&[FLOW_KEY.to_owned()])).await?;
+        match items.get(FLOW_KEY) {
+            None | Some(Value::Null) => Ok(AuthFlow::new()),
+            Some(value) => AuthFlow::from_value(value.clone()),
+        }
+    }
+
+    fn flow_item(flow: &AuthFlow) -> Result<Value, Error> {
+        serde_json::to_value(flow)
+            .map_err(|_| Error::Storage("the flow could not be serialised".to_owned()))
+    }
+
+    async fn save_flow(&self, flow: &AuthFlow) -> Result<(), Error> {
+        let mut items = Map::new();
+        items.insert(FLOW_KEY.to_owned(), Self::flow_item(flow)?);
+        self.store.raw().set(items).await
+    }
+
+    /// Starts an authorization: a fresh state from the random source, the flow in state 1 with
+    /// its deadline, persisted. Returns the authorization page URL and the state.
+    pub async fn begin_authorization(&self) -> Result<(String, String), Error> {
+        self.out(
+            async {
+                let mut random = [0u8; 32];
+                self.random.fill(&mut random)?;
+                let state = new_state(&random)?;
+                let _guard = self.lock.acquire(FLOW_LOCK).await?;
+                let mut flow = AuthFlow::new();
+                let url = flow.begin(
+                    &self.config.app,
+                    state.clone(),
+                    self.now(),
+                    self.config.flow_timeout_secs,
+                );
+                self.save_flow(&flow).await?;
+                Ok((url, state))
+            }
+            .await,
+        )
+    }
+
+    /// Completes an authorization with the redirect URL: checks the state against the pending
+    /// flow (single use), exchanges the code, stores the tokens under the account's lock (a
+    /// refresh of the seller's previous grant still in flight finishes first and cannot write
+    /// over the new one); the flow moves 1 → 2 → 3, or to 4 (denied) or 5 (failed), and the
+    /// matching error is returned.
+    pub async fn complete_authorization(
+        &self,
+        redirect_url: &str,
+    ) -> Result<AccountSummary, Error> {
+        self.out(self.complete_authorization_inner(redirect_url).await)
+    }
+
+    async fn complete_authorization_inner(
+        &self,
+        redirect_url: &str,
+    ) -> Result<AccountSummary, Error> {
+        let _guard = self.lock.acquire(FLOW_LOCK).await?;
+        let mut flow = self.load_flow().await?;
+        let before = flow.clone();
+        let received = flow.receive_redirect(redirect_url, &self.config.redirect_url, self.now());
+        if flow != before {
+            self.save_flow(&flow).await?;
+        }
+        let code = received?;
+        self.remember_secret(code.code.secret());
+
+        let exchanged = async {
+            let response = self
+                .send(token_get_request(&self.config.app, &code.code))
+                .await?;
+            parse_token_response(response.status, &response.body)
+        }
+        .await;
+        let tokens = match exchanged {
+            Ok(tokens) => tokens,
+            Err(error) => {
+                let error = self.redact(error);
+                flow.token_failed(&error, self.now());
+                self.save_flow(&flow).await?;
+                return Err(error);
+            }
+        };
+        self.remember_tokens(&tokens);
+        let now = self.now();
+        let open_id = tokens.open_id.clone();
+        flow.token_received(&open_id, now)?;
+        let account = self.new_account(tokens, now);
+
+        let local = self.local_lock(&open_id);
+        let _local = local.lock().await;
+        let _account_guard = self.lock.acquire(&account_lock_name(&open_id)).await?;
+        // A new grant replaces whatever is stored, at whatever generation: read it, write over
+        // it (again if someone without the lock wrote in between).
+        let mut last_error = None;
+        for _ in 0..3 {
+            let expected = match self.store.read(&open_id).await {
+                Ok(current) => current.map(|a| a.generation),
+                // A damaged record is replaced by the new grant.
+                Err(_) => Some(self.store_generation_of_damaged(&open_id).await?),
+            };
+            // The account and the finished flow in one write.
+            let mut extra = Map::new();
+            extra.insert(FLOW_KEY.to_owned(), Self::flow_item(&flow)?);
+            match self.store.write(expected, account.clone(), extra).await {
+                Ok(written) => return Ok(self.summary(&written)),
+                Err(WriteError::Conflict(_)) => continue,
+                Err(WriteError::Failed(error)) => {
+                    last_error = Some(error);
+                    break;
+                }
+            }
+        }
+        match last_error {
+            Some(error) => {
+                // Keep the new grant in memory: the next call writes it.
+                let expected = self
+                    .store
+                    .read(&open_id)
+                    .await
+                    .ok()
+                    .flatten()
+                    .map(|a| a.generation);
+                self.store
+                    .hold_unsaved(account, expected, &error.to_string());
+                Err(Error::TokensNotSaved {
+                    open_id,
+                    reason: error.to_string(),
+                })
+            }
+            None => Err(Error::Storage(
+                "the account kept changing while the new grant was being saved; connect again"
+                    .to_owned(),
+            )),
+        }
+    }
+
+    /// The generation field of a stored record that cannot be parsed (0 when it has none).
+    pub(super) async fn store_generation_of_damaged(&self, open_id: &str) -> Result<u64, Error> {
+        let key = account_key(open_id);
+        let items = self
+            .store
+            .raw()
+            .get(Some(std::slice::from_ref(&key)))
+            .await?;
+        Ok(items
+            .get(&key)
+            .and_then(|v| v.get("generation"))
+            .and_then(Value::as_u64)
+            .unwrap_or(0))
+    }
+
+    /// Where the flow stands (a passed deadline reads as 5).
+    pub async fn flow_state(&self) -> Result<FlowStateView, Error> {
+        self.out(
+            async {
+                let flow = self.load_flow().await?;
+                Ok(self.flow_view(&flow))
+            }
+            .await,
+        )
+    }
+
+    fn flow_view(&self, flow: &AuthFlow) -> FlowStateView {
+        let now = self.now();
+        let state = flow.state_code(now);
+        FlowStateView {
+            state,
+            state_name: flow_state_name(state).to_owned(),
+            failure_info: flow.failure_info(now),
+            failure_reason: flow.failure_reason(now),
+            error_response: flow.error_response().map(str::to_owned),
+            deadline: flow.deadline().filter(|_| matches!(state, 1 | 2)),
+            started_at: flow.started_at().filter(|_| matches!(state, 1 | 2)),
+            open_id: match &flow.phase {
+                crate::flow::FlowPhase::Succeeded { open_id, .. } => Some(open_id.clone()),
+                _ => None,
+            },
+        }
+    }
+
+    /// Cancels a pending flow (state 5, "cancelled"); a late redirect is then rejected.
+    pub async fn cancel_authorization(&self) -> Result<FlowStateView, Error> {
+        self.fail_authorization(FailureReason::Cancelled, "").await
+    }
+
+    /// Ends a pending flow in state 5 with `reason` (window closed, interrupted, page not
+    /// loaded, …) and `detail`. A passed deadline is recorded as "timed out" instead.
+    pub async fn fail_authorization(
+        &self,
+        reason: FailureReason,
+        detail: &str,
+    ) -> Result<FlowStateView, Error> {
+        self.out(
+            async {
+                let _guard = self.lock.acquire(FLOW_LOCK).await?;
+                let mut flow = self.load_flow().await?;
+                let now = self.now();
+                if !flow.check_deadline(now) {
+                    flow.fail(reason, detail, now);
+                }
+                self.save_flow(&flow).await?;
+                Ok(self.flow_view(&flow))
+            }
+            .await,
+        )
+    }
+
+    /// Records a passed deadline (for an alarm): a pending flow past its deadline moves to 5.
+    pub async fn check_flow_deadline(&self) -> Result<FlowStateView, Error> {
+        self.out(
+            async {
+                let _guard = self.lock.acquire(FLOW_LOCK).await?;
+                let mut flow = self.load_flow().await?;
+                if flow.check_deadline(self.now()) {
+                    self.save_flow(&flow).await?;
+                }
+                Ok(self.flow_view(&flow))
+            }
+            .await,
+        )
+    }
+}

@@ -1,0 +1,313 @@
+//! The account index: one small record (`tts:index`) with what the badge, start-up, the
+//! scheduler and the popup's list need of every account — name, region, expiries, whether it
+//! needs reconnecting or is damaged — so none of them reads every account. It is written with
+//! the account writes that change it, kept current in memory from storage change events, and
+//! rebuilt from the accounts when it is missing or unreadable. It is derived data: a stale entry
+//! can delay a proactive refresh, never lose a token (calls refresh on TikTok's codes anyway).
+
+use super::account::{AccountReason, StoredAccount};
+use crate::policy::{account_status, status_from_times, AccountStatus};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// The index's schema version.
+pub const INDEX_VERSION: u32 = 1;
+
+/// What the index knows of one account (short field names: it holds every account).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexEntry {
+    /// The seller's name.
+    #[serde(rename = "n", default)]
+    pub seller_name: String,
+    /// The seller's base region.
+    #[serde(rename = "r", default)]
+    pub seller_region: String,
+    /// When the access token expires.
+    #[serde(rename = "a", default)]
+    pub access_expires_at: i64,
+    /// When the refresh token expires.
+    #[serde(rename = "f", default)]
+    pub refresh_expires_at: i64,
+    /// When the tokens were issued, when known.
+    #[serde(rename = "i", default, skip_serializing_if = "Option::is_none")]
+    pub received_at: Option<i64>,
+    /// Why the seller must reconnect, when they must.
+    #[serde(rename = "x", default, skip_serializing_if = "Option::is_none")]
+    pub reconnect: Option<AccountReason>,
+    /// The app key the account is bound to.
+    #[serde(rename = "k", default)]
+    pub app_key: String,
+    /// Why the record cannot be read, when it cannot.
+    #[serde(rename = "d", default, skip_serializing_if = "Option::is_none")]
+    pub damaged: Option<String>,
+}
+
+impl IndexEntry {
+    /// The entry of a readable account.
+    pub fn of(account: &StoredAccount) -> IndexEntry {
+        IndexEntry {
+            seller_name: account.tokens.seller_name.clone(),
+            seller_region: account.tokens.seller_base_region.clone(),
+            access_expires_at: account.tokens.access_token_expires_at,
+            refresh_expires_at: account.tokens.refresh_token_expires_at,
+            received_at: account.tokens_received_at,
+            reconnect: account
+                .reconnect
+                .as_ref()
+                .map(|r| r.kind.unwrap_or(AccountReason::AuthorizationLost)),
+            app_key: account.app_key.clone(),
+            damaged: None,
+        }
+    }
+
+    /// The entry of a record that cannot be read.
+    pub fn damaged(why: &str) -> IndexEntry {
+        IndexEntry {
+            seller_name: String::new(),
+            seller_region: String::new(),
+            access_expires_at: 0,
+            refresh_expires_at: 0,
+            received_at: None,
+            reconnect: None,
+            app_key: String::new(),
+            damaged: Some(why.to_owned()),
+        }
+    }
+
+    /// The account's status at `now`.
+    pub fn status(&self, now: i64, margin_secs: i64, app_key: &str) -> AccountStatus {
+        if self.damaged.is_some() {
+            return AccountStatus::Damaged;
+        }
+        account_status(
+            self.reconnect.is_some(),
+            self.app_key == app_key,
+            status_from_times(
+                self.access_expires_at,
+                self.refresh_expires_at,
+                self.received_at,
+                now,
+                margin_secs,
+            ),
+        )
+    }
+
+    /// When a refresh becomes due.
+    pub fn due_at(&self, margin_secs: i64) -> i64 {
+        crate::policy::refresh_due_at(self.access_expires_at, self.received_at, margin_secs)
+    }
+}
+
+/// Accounts by status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StatusCounts {
+    /// Ready.
+    pub valid: u32,
+    /// Due for a refresh.
+    pub expiring: u32,
+    /// Access token expired.
+    pub access_expired: u32,
+    /// The seller must connect again.
+    pub reconnect_required: u32,
+    /// Unreadable records.
+    pub damaged: u32,
+}
+
+impl StatusCounts {
+    fn add(&mut self, status: AccountStatus) {
+        let slot = match status {
+            AccountStatus::Valid => &mut self.valid,
+            AccountStatus::Expiring => &mut self.expiring,
+            AccountStatus::AccessExpired => &mut self.access_expired,
+            AccountStatus::ReconnectRequired => &mut self.reconnect_required,
+            AccountStatus::Damaged => &mut self.damaged,
+        };
+        *slot = slot.saturating_add(1);
+    }
+}
+
+/// A seller that needs the person's attention.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AttentionItem {
+    /// The seller's `open_id`.
+    pub open_id: String,
+    /// The seller's name (empty for a damaged record).
+    pub seller_name: String,
+    /// Its status.
+    pub status: AccountStatus,
+}
+
+/// Everything the badge and a quick look need, without reading any account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Overview {
+    /// How many accounts are stored.
+    pub total: u32,
+    /// By status.
+    pub counts: StatusCounts,
+    /// The first sellers (by name) that need reconnecting or are damaged, at most
+    /// [`ATTENTION_LIMIT`].
+    pub attention: Vec<AttentionItem>,
+    /// The earliest time a refresh becomes due, among accounts that can be refreshed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_due_at: Option<i64>,
+}
+
+/// How many sellers [`Overview::attention`] names.
+pub const ATTENTION_LIMIT: usize = 5;
+
+/// The index: every account's entry, by `open_id`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccountIndex {
+    entries: BTreeMap<String, IndexEntry>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredIndex {
+    v: u32,
+    accounts: BTreeMap<String, IndexEntry>,
+}
+
+impl AccountIndex {
+    /// Reads a stored index; `None` when it is missing, of another version or unreadable (then
+    /// it is rebuilt).
+    pub fn from_value(value: Value) -> Option<AccountIndex> {
+        let stored: StoredIndex = serde_json::from_value(value).ok()?;
+        (stored.v == INDEX_VERSION).then_some(AccountIndex {
+            entries: stored.accounts,
+        })
+    }
+
+    /// The index as a store value.
+    pub fn to_value(&self) -> Value {
+        serde_json::to_value(StoredIndex {
+            v: INDEX_VERSION,
+            accounts: self.entries.clone(),
+        })
+        .unwrap_or(Value::Null)
+    }
+
+    /// How many accounts it lists.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether it lists none.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The entry of an account.
+    pub fn get(&self, open_id: &str) -> Option<&IndexEntry> {
+        self.entries.get(open_id)
+    }
+
+    /// Every listed `open_id`.
+    pub fn open_ids(&self) -> impl Iterator<Item = &String> {
+        self.entries.keys()
+    }
+
+    /// Sets an account's entry; whether anything changed.
+    pub fn set(&mut self, open_id: &str, entry: IndexEntry) -> bool {
+        if self.entries.get(open_id) == Some(&entry) {
+            return false;
+        }
+        self.entries.insert(open_id.to_owned(), entry);
+        true
+    }
+
+    /// Removes an account; whether it was listed.
+    pub fn remove(&mut self, open_id: &str) -> bool {
+        self.entries.remove(open_id).is_some()
+    }
+
+    /// The overview at `now`.
+    pub fn overview(&self, now: i64, margin_secs: i64, app_key: &str) -> Overview {
+        let mut counts = StatusCounts::default();
+        let mut attention: Vec<AttentionItem> = Vec::new();
+        let mut next_due_at: Option<i64> = None;
+        for (open_id, entry) in &self.entries {
+            let status = entry.status(now, margin_secs, app_key);
+            counts.add(status);
+            if status.needs_attention() {
+                attention.push(AttentionItem {
+                    open_id: open_id.clone(),
+                    seller_name: entry.seller_name.clone(),
+                    status,
+                });
+            } else {
+                let due = entry.due_at(margin_secs);
+                next_due_at = Some(next_due_at.map_or(due, |d| d.min(due)));
+            }
+        }
+        attention.sort_by(|a, b| {
+            a.seller_name
+                .to_lowercase()
+                .cmp(&b.seller_name.to_lowercase())
+                .then_with(|| a.open_id.cmp(&b.open_id))
+        });
+        attention.truncate(ATTENTION_LIMIT);
+        Overview {
+            total: u32::try_from(self.entries.len()).unwrap_or(u32::MAX),
+            counts,
+            attention,
+            next_due_at,
+        }
+    }
+
+    /// The accounts due for a refresh at `now`, earliest first, at most `limit`.
+    pub fn due(&self, now: i64, margin_secs: i64, app_key: &str, limit: usize) -> Vec<String> {
+        let mut due: Vec<(i64, &String)> = self
+            .entries
+            .iter()
+            .filter(|(_, e)| e.status(now, margin_secs, app_key).refresh_due())
+            .map(|(id, e)| (e.due_at(margin_secs), id))
+            .collect();
+        due.sort();
+        due.into_iter()
+            .take(limit)
+            .map(|(_, id)| id.clone())
+            .collect()
+    }
+
+    /// One page of the list the popup shows: the accounts matching `query` (a case-insensitive
+    /// part of the seller name, `open_id` or region), those that need attention first, then by
+    /// seller name. Returns the page's `open_id`s, how many match, and the counts of all.
+    pub fn page(
+        &self,
+        query: &str,
+        offset: usize,
+        limit: usize,
+        now: i64,
+        margin_secs: i64,
+        app_key: &str,
+    ) -> (Vec<String>, usize, StatusCounts) {
+        let needle = query.trim().to_lowercase();
+        let mut counts = StatusCounts::default();
+        let mut matching: Vec<(bool, String, &String)> = Vec::new();
+        for (open_id, entry) in &self.entries {
+            let status = entry.status(now, margin_secs, app_key);
+            counts.add(status);
+            let name = entry.seller_name.to_lowercase();
+            if needle.is_empty()
+                || name.contains(&needle)
+                || open_id.to_lowercase().contains(&needle)
+                || entry.seller_region.to_lowercase().contains(&needle)
+            {
+                matching.push((!status.needs_attention(), name, open_id));
+            }
+        }
+        matching.sort();
+        let total = matching.len();
+        let page = matching
+            .into_iter()
+            .skip(offset)
+            .take(limit)
+            .map(|(_, _, id)| id.clone())
+            .collect();
+        (page, total, counts)
+    }
+}

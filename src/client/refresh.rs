@@ -1,0 +1,372 @@
+//! Single-flight refresh with its journal, and the scheduled refresh of due accounts.
+
+use super::account::{
+    AccountReason, AccountSummary, ReconnectReason, RefreshJournal, StoredAccount,
+};
+use super::platform::{Lock, Platform, Sleep};
+use super::store::WriteError;
+use super::{account_lock_name, Client};
+use crate::error::MalformedKind;
+use crate::http::HttpRequest;
+use crate::policy::{
+    classify_refresh_error, is_transient, refresh_failure, refresh_outcome_known, RefreshFailure,
+    TOKEN_WRITE_RETRY_DELAYS_MS, TRANSIENT_RETRY_DELAY_MS,
+};
+use crate::token::{parse_token_response, token_refresh_request, TokenSet};
+use crate::Error;
+use futures::StreamExt;
+use serde_json::Map;
+use std::rc::Rc;
+
+/// Options of [`Client::refresh_due`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct DueRefreshOptions {
+    /// How many refreshes run at once (at least 1): the rest wait, so user calls are never
+    /// starved of connections.
+    pub concurrency: usize,
+    /// How many due accounts to refresh in this round at most.
+    pub limit: usize,
+}
+
+impl Default for DueRefreshOptions {
+    fn default() -> Self {
+        DueRefreshOptions {
+            concurrency: 4,
+            limit: 10_000,
+        }
+    }
+}
+
+/// What a round of scheduled refreshes did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DueRefreshReport {
+    /// How many accounts were due.
+    pub due: u32,
+    /// How many were refreshed (or found refreshed by someone else).
+    pub refreshed: u32,
+    /// How many failed (the account says why).
+    pub failed: u32,
+}
+
+impl<P: Platform> Client<P> {
+    /// Refreshes an account's tokens. Concurrent callers share one token/refresh request (see
+    /// the module documentation); tokens already refreshed by another context are used as they are.
+    pub async fn refresh(&self, open_id: &str) -> Result<AccountSummary, Error> {
+        self.out(
+            async {
+                let account = self.refresh_account(open_id, None).await?;
+                Ok(self.summary(&account))
+            }
+            .await,
+        )
+    }
+
+    /// Refreshes every account the policy says is due (from the index: no account is read
+    /// unless it is due), `concurrency` at a time. Failures are recorded on the accounts.
+    pub async fn refresh_due(&self, options: DueRefreshOptions) -> Result<DueRefreshReport, Error> {
+        self.out(
+            async {
+                let now = self.now();
+                let margin = self.config.refresh_margin_secs;
+                let app_key = self.config.app.app_key().to_owned();
+                let mut due = self
+                    .store
+                    .with_index(|index| index.due(now, margin, &app_key, options.limit))
+                    .await?;
+                // Tokens only in memory are written first (they are the only valid ones).
+                for open_id in self.store.unsaved_ids() {
+                    if !due.contains(&open_id) {
+                        due.push(open_id);
+                    }
+                }
+                let mut report = DueRefreshReport {
+                    due: u32::try_from(due.len()).unwrap_or(u32::MAX),
+                    ..DueRefreshReport::default()
+                };
+                let results: Vec<bool> = futures::stream::iter(due)
+                    .map(|open_id| async move {
+                        if self.store.flush_unsaved(&open_id).await.is_err() {
+                            return false;
+                        }
+                        self.refresh_account(&open_id, None).await.is_ok()
+                    })
+                    .buffer_unordered(options.concurrency.max(1))
+                    .collect()
+                    .await;
+                for ok in results {
+                    if ok {
+                        report.refreshed += 1;
+                    } else {
+                        report.failed += 1;
+                    }
+                }
+                let _ = self.store.flush_index().await;
+                Ok(report)
+            }
+            .await,
+        )
+    }
+
+    /// Refreshes unless the stored access token is no longer `seen` (someone else refreshed
+    /// already). `seen = None`: the token in use when the call began.
+    pub(super) async fn refresh_account(
+        &self,
+        open_id: &str,
+        seen: Option<String>,
+    ) -> Result<Rc<StoredAccount>, Error> {
+        let seen = match seen {
+            Some(token) => token,
+            None => self
+                .account(open_id)
+                .await?
+                .tokens
+                .access_token
+                .secret()
+                .to_owned(),
+        };
+        let generation_before = self.round_generation(open_id);
+        let local = self.local_lock(open_id);
+        let _local = local.lock().await;
+        // The attempt this caller queued behind replaced the same token: share its outcome.
+        // (No cross-context lock and no store read: 99 waiters of a burst return at once.)
+        if let Some(outcome) = self.shared_outcome(open_id, generation_before, &seen) {
+            return outcome;
+        }
+        let _guard = self.lock.acquire(&account_lock_name(open_id)).await?;
+
+        // Tokens TikTok issued earlier that the store refused: they are the current ones.
+        self.store.flush_unsaved(open_id).await?;
+        // Inside both locks: read again. Another context may have refreshed, or a disconnect
+        // may have removed the account.
+        let account = self
+            .store
+            .read(open_id)
+            .await?
+            .ok_or_else(|| Error::UnknownAccount(open_id.to_owned()))?;
+        self.remember_tokens(&account.tokens);
+        if account.tokens.access_token.secret() != seen {
+            return Ok(account);
+        }
+        if let Some(reason) = &account.reconnect {
+            let error = match reason.kind {
+                Some(AccountReason::RefreshInterrupted) => Error::RefreshInterrupted {
+                    code: reason.code.unwrap_or(0),
+                    message: reason.message.clone(),
+                    request_id: None,
+                },
+                _ => Error::ReconnectRequired {
+                    code: reason.code.unwrap_or(0),
+                    message: reason.message.clone(),
+                    request_id: None,
+                },
+            };
+            return Err(error);
+        }
+        if account.app_key != self.config.app.app_key() {
+            return Err(Error::ReconnectRequired {
+                code: 0,
+                message: format!(
+                    "the account was connected with another app key ({})",
+                    account.app_key
+                ),
+                request_id: None,
+            });
+        }
+
+        let result = self.refresh_locked(account).await;
+        let mut rounds = self.rounds.borrow_mut();
+        let round = rounds.entry(open_id.to_owned()).or_default();
+        round.generation += 1;
+        round.replaced_token = seen;
+        round.outcome = Some(result.clone());
+        result
+    }
+
+    fn round_generation(&self, open_id: &str) -> u64 {
+        self.rounds
+            .borrow()
+            .get(open_id)
+            .map_or(0, |round| round.generation)
+    }
+
+    /// The outcome of an attempt that ended while this caller waited, for the same token.
+    fn shared_outcome(
+        &self,
+        open_id: &str,
+        generation_before: u64,
+        seen: &str,
+    ) -> Option<Result<Rc<StoredAccount>, Error>> {
+        let rounds = self.rounds.borrow();
+        let round = rounds.get(open_id)?;
+        if round.generation > generation_before && round.replaced_token == seen {
+            round.outcome.clone()
+        } else {
+            None
+        }
+    }
+
+    /// The refresh itself, with both locks held: the journal is written, token/refresh is sent
+    /// (one retry after a short pause when the failure is transient), and the new tokens are
+    /// written over the journaled generation. See [`crate::policy::refresh_failure`] for what a
+    /// failure does.
+    async fn refresh_locked(&self, account: Rc<StoredAccount>) -> Result<Rc<StoredAccount>, Error> {
+        let open_id = account.tokens.open_id.clone();
+        // A journal already there: an earlier refresh of these tokens was cut off.
+        let mut outcome_unknown = account.refresh_in_flight.is_some();
+        let mut journaled = (*account).clone();
+        journaled.refresh_in_flight = Some(RefreshJournal {
+            started_at: self.now(),
+        });
+        let base = match self
+            .store
+            .write(Some(account.generation), journaled, Map::new())
+            .await
+        {
+            Ok(written) => written,
+            Err(WriteError::Conflict(current)) => {
+                // Someone without our lock wrote meanwhile: theirs is newer.
+                return current.ok_or_else(|| Error::UnknownAccount(open_id.clone()));
+            }
+            // The journal is for telling a cut-off refresh apart; a store that refuses it still
+            // gets the refresh, and the tokens are held in memory if their write fails too.
+            Err(WriteError::Failed(_)) => account.clone(),
+        };
+
+        let request = token_refresh_request(&self.config.app, &account.tokens.refresh_token);
+        let mut attempt = self.refresh_once(request.clone()).await;
+        if matches!(&attempt, Err(e) if is_transient(e)) {
+            outcome_unknown |= !refresh_outcome_known(&attempt);
+            self.sleep.sleep(TRANSIENT_RETRY_DELAY_MS).await;
+            attempt = self.refresh_once(request).await;
+        }
+        match attempt {
+            Ok(tokens) => {
+                if tokens.open_id != account.tokens.open_id {
+                    return Err(Error::MalformedResponse {
+                        http_status: 200,
+                        kind: MalformedKind::UnexpectedShape,
+                        detail: "the refreshed tokens belong to another open_id".to_owned(),
+                        snippet: String::new(),
+                    });
+                }
+                self.remember_tokens(&tokens);
+                let now = self.now();
+                let mut fresh = (*base).clone();
+                fresh.tokens = merge_refreshed(&base.tokens, tokens);
+                super::account::cap_unknown_fields(&mut fresh.tokens);
+                fresh.tokens_received_at = Some(now);
+                fresh.last_refresh_at = Some(now);
+                fresh.reconnect = None;
+                fresh.refresh_in_flight = None;
+                self.write_issued(Some(base.generation), fresh).await
+            }
+            Err(error) => {
+                let known = refresh_outcome_known(&attempt_error_ref(&error));
+                let error = classify_refresh_error(self.redact(error));
+                let mut after = (*base).clone();
+                let result = match refresh_failure(error, outcome_unknown) {
+                    RefreshFailure::Keep(error) => {
+                        if !known {
+                            // No answer: TikTok may have rotated the token; the journal stays.
+                            return Err(error);
+                        }
+                        after.refresh_in_flight = None;
+                        error
+                    }
+                    RefreshFailure::Reconnect(error) | RefreshFailure::Interrupted(error) => {
+                        let (code, message) = match &error {
+                            Error::ReconnectRequired { code, message, .. }
+                            | Error::RefreshInterrupted { code, message, .. } => {
+                                (*code, message.clone())
+                            }
+                            other => (0, other.to_string()),
+                        };
+                        let interrupted = matches!(error, Error::RefreshInterrupted { .. });
+                        after.refresh_in_flight = None;
+                        after.reconnect = Some(ReconnectReason {
+                            code: Some(code),
+                            message: if interrupted {
+                                format!("refresh interrupted — reconnect: a token refresh was cut off before its answer was saved, and TikTok no longer accepts the old refresh token ({message}, TikTok error {code})")
+                            } else {
+                                format!("{message} (TikTok error {code}); connect again")
+                            },
+                            at: self.now(),
+                            kind: Some(if interrupted {
+                                AccountReason::RefreshInterrupted
+                            } else {
+                                AccountReason::AuthorizationLost
+                            }),
+                        });
+                        error
+                    }
+                };
+                // Best effort: the tokens themselves are unchanged, so a failed or conflicting
+                // write here loses nothing.
+                let _ = self
+                    .store
+                    .write(Some(base.generation), after, Map::new())
+                    .await;
+                Err(result)
+            }
+        }
+    }
+
+    /// Writes tokens TikTok just issued over `expected`, retrying a failing store with backoff;
+    /// if it still fails they are held in memory ([`Error::TokensNotSaved`]). A newer record
+    /// stored meanwhile (a reconnect) wins.
+    async fn write_issued(
+        &self,
+        expected: Option<u64>,
+        fresh: StoredAccount,
+    ) -> Result<Rc<StoredAccount>, Error> {
+        let open_id = fresh.tokens.open_id.clone();
+        let mut delays = TOKEN_WRITE_RETRY_DELAYS_MS.iter();
+        loop {
+            match self.store.write(expected, fresh.clone(), Map::new()).await {
+                Ok(written) => return Ok(written),
+                Err(WriteError::Conflict(current)) => {
+                    return current.ok_or_else(|| Error::UnknownAccount(open_id.clone()))
+                }
+                Err(WriteError::Failed(error)) => match delays.next() {
+                    Some(delay) => self.sleep.sleep(*delay).await,
+                    None => {
+                        let reason = self.redact(error).to_string();
+                        self.store.hold_unsaved(fresh, expected, &reason);
+                        return Err(Error::TokensNotSaved { open_id, reason });
+                    }
+                },
+            }
+        }
+    }
+
+    async fn refresh_once(&self, request: HttpRequest) -> Result<TokenSet, Error> {
+        let response = self.send(request).await?;
+        parse_token_response(response.status, &response.body)
+    }
+}
+
+/// An error as the result of a refresh, to ask the policy whether TikTok answered.
+fn attempt_error_ref(error: &Error) -> Result<TokenSet, Error> {
+    Err(error.clone())
+}
+
+/// The new tokens from a refresh, keeping what the refresh response left out (scopes, names and
+/// unknown fields are not always repeated).
+fn merge_refreshed(old: &TokenSet, mut new: TokenSet) -> TokenSet {
+    if new.seller_name.is_empty() {
+        new.seller_name = old.seller_name.clone();
+    }
+    if new.seller_base_region.is_empty() {
+        new.seller_base_region = old.seller_base_region.clone();
+    }
+    if new.scopes_field == crate::token::ScopesField::Absent {
+        new.granted_scopes = old.granted_scopes.clone();
+        new.scopes_field = old.scopes_field;
+    }
+    for (k, v) in &old.extra_data {
+        new.extra_data.entry(k.clone()).or_insert_with(|| v.clone());
+    }
+    new
+}

@@ -1,0 +1,500 @@
+//! The versioned account store over the platform's key-value [`Store`].
+//!
+//! - **Versioned writes.** Every record carries a generation. [`AccountStore::write`] re-reads
+//!   the record and writes only if its generation is still the one the writer read
+//!   (compare-and-swap; writers also hold the account's lock, so the re-read is a second line of
+//!   defence for platforms whose lock does not reach every context). A late writer gets
+//!   [`WriteError::Conflict`] with what is stored now, and never overwrites it.
+//! - **Parsed records in memory.** When the platform delivers storage change events
+//!   ([`AccountStore::watch_changes`], then [`AccountStore::note_change`]), records are parsed
+//!   once and kept: an API call reads nothing from the store. Without events every use reads.
+//! - **Unsaved tokens are kept.** Tokens TikTok issued whose write failed are held here
+//!   ([`AccountStore::hold_unsaved`]), used by calls, and written again before each use.
+//! - **The index** ([`super::index`]) is loaded once, kept current, and written with the
+//!   account writes that change it.
+
+use super::account::{account_key, open_id_of_key, StoredAccount, ACCOUNT_KEY_PREFIX, INDEX_KEY};
+use super::index::{AccountIndex, IndexEntry};
+use super::platform::Store;
+use crate::Error;
+use serde_json::{Map, Value};
+use std::cell::{Cell, RefCell};
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+
+/// Why a versioned write did not happen.
+#[derive(Debug, Clone)]
+pub enum WriteError {
+    /// The stored generation is no longer the one the writer read: someone wrote meanwhile.
+    /// Holds what is stored now (`None`: the account was removed, or cannot be read).
+    Conflict(Option<Rc<StoredAccount>>),
+    /// The store failed.
+    Failed(Error),
+}
+
+/// A stored record as read: parsed, or why it cannot be.
+pub type Record = Result<Rc<StoredAccount>, String>;
+
+/// Tokens TikTok issued that the store refused.
+#[derive(Debug, Clone)]
+struct Unsaved {
+    account: Rc<StoredAccount>,
+    /// The generation stored when they were issued: they are written over it and nothing else.
+    over_generation: Option<u64>,
+    reason: String,
+}
+
+/// The account store. See the module documentation.
+pub struct AccountStore<S: Store> {
+    store: S,
+    watching: Cell<bool>,
+    cache: RefCell<HashMap<String, Rc<StoredAccount>>>,
+    unsaved: RefCell<HashMap<String, Unsaved>>,
+    index: RefCell<Option<AccountIndex>>,
+    index_dirty: Cell<bool>,
+    /// Generations this instance wrote whose change event has not come back yet.
+    echoes: RefCell<HashMap<String, u64>>,
+}
+
+/// The generation in a raw record (0 when it has none or cannot be read).
+fn raw_generation(value: &Value) -> u64 {
+    value.get("generation").and_then(Value::as_u64).unwrap_or(0)
+}
+
+fn parse_record(value: Value) -> Record {
+    StoredAccount::from_value(value)
+        .map(Rc::new)
+        .map_err(|e| match e {
+            Error::Storage(why) => why,
+            other => other.to_string(),
+        })
+}
+
+impl<S: Store> AccountStore<S> {
+    /// A store over `store`; no read happens until one is needed.
+    pub fn new(store: S) -> Self {
+        AccountStore {
+            store,
+            watching: Cell::new(false),
+            cache: RefCell::new(HashMap::new()),
+            unsaved: RefCell::new(HashMap::new()),
+            index: RefCell::new(None),
+            index_dirty: Cell::new(false),
+            echoes: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// The underlying store (the flow record lives there too).
+    pub fn raw(&self) -> &S {
+        &self.store
+    }
+
+    /// Declares that every change of the store, by any context, will be passed to
+    /// [`AccountStore::note_change`]: from then on parsed records are kept in memory.
+    pub fn watch_changes(&self) {
+        self.watching.set(true);
+    }
+
+    /// Whether records are kept in memory (change events are delivered).
+    pub fn is_watching(&self) -> bool {
+        self.watching.get()
+    }
+
+    /// A change of the store (from any context, this one included): `new_value` is `None` when
+    /// the key was removed. An echo of this instance's own write changes nothing; anything else
+    /// replaces the record in memory and updates the index.
+    pub fn note_change(&self, key: &str, new_value: Option<Value>) {
+        let Some(open_id) = open_id_of_key(key) else {
+            return;
+        };
+        if let Some(value) = &new_value {
+            let generation = raw_generation(value);
+            let mut echoes = self.echoes.borrow_mut();
+            if echoes.get(key) == Some(&generation) {
+                echoes.remove(key);
+                return;
+            }
+        }
+        match new_value {
+            None => {
+                self.cache.borrow_mut().remove(open_id);
+                self.index_update(open_id, None);
+            }
+            Some(value) => self.remember(open_id, parse_record(value)),
+        }
+    }
+
+    /// Keeps a freshly read record in memory and in the index.
+    fn remember(&self, open_id: &str, record: Record) {
+        match &record {
+            Ok(account) if self.watching.get() => {
+                self.cache
+                    .borrow_mut()
+                    .insert(open_id.to_owned(), account.clone());
+            }
+            _ => {
+                self.cache.borrow_mut().remove(open_id);
+            }
+        }
+        let entry = match &record {
+            Ok(account) => IndexEntry::of(account),
+            Err(why) => IndexEntry::damaged(why),
+        };
+        self.index_update(open_id, Some(entry));
+    }
+
+    fn index_update(&self, open_id: &str, entry: Option<IndexEntry>) {
+        let mut index = self.index.borrow_mut();
+        let Some(index) = index.as_mut() else {
+            return;
+        };
+        let changed = match entry {
+            Some(entry) => index.set(open_id, entry),
+            None => index.remove(open_id),
+        };
+        if changed {
+            self.index_dirty.set(true);
+        }
+    }
+
+    // ----- reads -------------------------------------------------------------------------------
+
+    /// An account for use: unsaved tokens first, then the record in memory, else one read.
+    pub async fn account(&self, open_id: &str) -> Result<Rc<StoredAccount>, Error> {
+        if let Some(unsaved) = self.unsaved.borrow().get(open_id) {
+            return Ok(unsaved.account.clone());
+        }
+        if let Some(account) = self.cache.borrow().get(open_id) {
+            return Ok(account.clone());
+        }
+        self.read(open_id)
+            .await?
+            .ok_or_else(|| Error::UnknownAccount(open_id.to_owned()))
+    }
+
+    /// Reads an account from the store (under its lock: what is really stored now).
+    /// `Ok(None)`: no such account.
+    pub async fn read(&self, open_id: &str) -> Result<Option<Rc<StoredAccount>>, Error> {
+        match self.read_raw(open_id).await? {
+            None => {
+                self.cache.borrow_mut().remove(open_id);
+                self.index_update(open_id, None);
+                Ok(None)
+            }
+            Some(value) => {
+                let record = parse_record(value);
+                self.remember(open_id, record.clone());
+                record.map(Some).map_err(|why| {
+                    Error::Storage(format!("the stored account {open_id} is damaged: {why}"))
+                })
+            }
+        }
+    }
+
+    async fn read_raw(&self, open_id: &str) -> Result<Option<Value>, Error> {
+        let key = account_key(open_id);
+        let mut items = self.store.get(Some(std::slice::from_ref(&key))).await?;
+        Ok(items.remove(&key).filter(|v| !v.is_null()))
+    }
+
+    /// The records of `open_ids` (those in memory without a read; the rest in one read).
+    pub async fn records(&self, open_ids: &[String]) -> Result<Vec<(String, Record)>, Error> {
+        let mut missing: Vec<String> = Vec::new();
+        for open_id in open_ids {
+            let known = self.unsaved.borrow().contains_key(open_id)
+                || self.cache.borrow().contains_key(open_id);
+            if !known {
+                missing.push(account_key(open_id));
+            }
+        }
+        let mut read = if missing.is_empty() {
+            Map::new()
+        } else {
+            self.store.get(Some(&missing)).await?
+        };
+        let mut out = Vec::with_capacity(open_ids.len());
+        for open_id in open_ids {
+            if let Some(unsaved) = self.unsaved.borrow().get(open_id) {
+                out.push((open_id.clone(), Ok(unsaved.account.clone())));
+                continue;
+            }
+            if let Some(account) = self.cache.borrow().get(open_id) {
+                out.push((open_id.clone(), Ok(account.clone())));
+                continue;
+            }
+            match read.remove(&account_key(open_id)).filter(|v| !v.is_null()) {
+                Some(value) => {
+                    let record = parse_record(value);
+                    self.remember(open_id, record.clone());
+                    out.push((open_id.clone(), record));
+                }
+                None => self.index_update(open_id, None),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every stored account (one read of the whole store), unsaved tokens in place of what is
+    /// stored. Unreadable records are listed with the reason.
+    pub async fn all(&self) -> Result<Vec<(String, Record)>, Error> {
+        let items = self.store.get(None).await?;
+        let mut out = Vec::new();
+        let mut index = AccountIndex::default();
+        for (key, value) in items {
+            let Some(open_id) = open_id_of_key(&key) else {
+                continue;
+            };
+            if value.is_null() {
+                continue;
+            }
+            let record = match self.unsaved.borrow().get(open_id) {
+                Some(unsaved) => Ok(unsaved.account.clone()),
+                None => parse_record(value),
+            };
+            if let (Ok(account), true) = (&record, self.watching.get()) {
+                self.cache
+                    .borrow_mut()
+                    .insert(open_id.to_owned(), account.clone());
+            }
+            index.set(
+                open_id,
+                match &record {
+                    Ok(account) => IndexEntry::of(account),
+                    Err(why) => IndexEntry::damaged(why),
+                },
+            );
+            out.push((open_id.to_owned(), record));
+        }
+        let mut current = self.index.borrow_mut();
+        if current.as_ref() != Some(&index) {
+            *current = Some(index);
+            self.index_dirty.set(true);
+        }
+        Ok(out)
+    }
+
+    // ----- the index ---------------------------------------------------------------------------
+
+    /// Loads the index once: the stored one, checked against the store's keys where the store
+    /// can list them cheaply; rebuilt from every account when it is missing or unreadable.
+    pub async fn load_index(&self) -> Result<(), Error> {
+        if self.index.borrow().is_some() {
+            return Ok(());
+        }
+        let mut items = self.store.get(Some(&[INDEX_KEY.to_owned()])).await?;
+        let stored = items.remove(INDEX_KEY).and_then(AccountIndex::from_value);
+        let Some(mut index) = stored else {
+            // Missing or unreadable: rebuild (this reads every account, once).
+            self.all().await?;
+            return self.flush_index().await;
+        };
+        if let Some(keys) = self.store.keys().await? {
+            let stored_ids: HashSet<&str> = keys.iter().filter_map(|k| open_id_of_key(k)).collect();
+            let stale: Vec<String> = index
+                .open_ids()
+                .filter(|id| !stored_ids.contains(id.as_str()))
+                .cloned()
+                .collect();
+            for id in &stale {
+                index.remove(id);
+            }
+            let unknown: Vec<String> = stored_ids
+                .iter()
+                .filter(|id| index.get(id).is_none())
+                .map(|id| (*id).to_owned())
+                .collect();
+            let dirty = !stale.is_empty() || !unknown.is_empty();
+            *self.index.borrow_mut() = Some(index);
+            if !unknown.is_empty() {
+                self.records(&unknown).await?;
+            }
+            if dirty {
+                self.index_dirty.set(true);
+                self.flush_index().await?;
+            }
+            return Ok(());
+        }
+        *self.index.borrow_mut() = Some(index);
+        Ok(())
+    }
+
+    /// Runs `f` over the loaded index.
+    pub async fn with_index<T>(&self, f: impl FnOnce(&AccountIndex) -> T) -> Result<T, Error> {
+        self.load_index().await?;
+        let index = self.index.borrow();
+        match index.as_ref() {
+            Some(index) => Ok(f(index)),
+            None => Ok(f(&AccountIndex::default())),
+        }
+    }
+
+    /// Writes the index if it changed since it was last written.
+    pub async fn flush_index(&self) -> Result<(), Error> {
+        if !self.index_dirty.get() {
+            return Ok(());
+        }
+        let Some(value) = self.index.borrow().as_ref().map(AccountIndex::to_value) else {
+            return Ok(());
+        };
+        let mut items = Map::new();
+        items.insert(INDEX_KEY.to_owned(), value);
+        self.store.set(items).await?;
+        self.index_dirty.set(false);
+        Ok(())
+    }
+
+    // ----- writes ------------------------------------------------------------------------------
+
+    /// Writes `account` if the stored generation is still `expected` (`None`: no account is
+    /// stored), as generation `expected + 1`, with `extra` items in the same store write (the
+    /// index goes along when it changed). Returns the record as written.
+    pub async fn write(
+        &self,
+        expected: Option<u64>,
+        mut account: StoredAccount,
+        extra: Map<String, Value>,
+    ) -> Result<Rc<StoredAccount>, WriteError> {
+        let open_id = account.tokens.open_id.clone();
+        let key = account_key(&open_id);
+        let current = self.read_raw(&open_id).await.map_err(WriteError::Failed)?;
+        let current_generation = current.as_ref().map(raw_generation);
+        if current_generation != expected {
+            let now_stored = match current {
+                None => {
+                    self.cache.borrow_mut().remove(&open_id);
+                    self.index_update(&open_id, None);
+                    None
+                }
+                Some(value) => {
+                    let record = parse_record(value);
+                    self.remember(&open_id, record.clone());
+                    record.ok()
+                }
+            };
+            return Err(WriteError::Conflict(now_stored));
+        }
+        account.schema_version = super::account::ACCOUNT_SCHEMA_VERSION;
+        account.generation = expected.map_or(1, |g| g.saturating_add(1));
+        let value = account.to_value().map_err(WriteError::Failed)?;
+        let mut items = extra;
+        items.insert(key.clone(), value);
+        // The index entry this write makes, written along when it changes the index.
+        let _ = self.load_index_quietly().await;
+        let entry = IndexEntry::of(&account);
+        let index_value = {
+            let index = self.index.borrow();
+            index.as_ref().and_then(|index| {
+                (index.get(&open_id) != Some(&entry) || self.index_dirty.get()).then(|| {
+                    let mut next = index.clone();
+                    next.set(&open_id, entry.clone());
+                    next.to_value()
+                })
+            })
+        };
+        let with_index = index_value.is_some();
+        if let Some(value) = index_value {
+            items.insert(INDEX_KEY.to_owned(), value);
+        }
+        self.store.set(items).await.map_err(WriteError::Failed)?;
+        let account = Rc::new(account);
+        if self.watching.get() {
+            self.echoes.borrow_mut().insert(key, account.generation);
+            self.cache
+                .borrow_mut()
+                .insert(open_id.clone(), account.clone());
+        }
+        self.unsaved.borrow_mut().remove(&open_id);
+        if let Some(index) = self.index.borrow_mut().as_mut() {
+            index.set(&open_id, entry);
+        }
+        if with_index {
+            self.index_dirty.set(false);
+        }
+        Ok(account)
+    }
+
+    /// Loads the index unless that fails (a write must not fail for the index's sake).
+    async fn load_index_quietly(&self) -> Result<(), Error> {
+        if self.index.borrow().is_some() {
+            return Ok(());
+        }
+        self.load_index().await
+    }
+
+    /// Removes an account.
+    pub async fn remove(&self, open_id: &str) -> Result<(), Error> {
+        self.store.remove(&[account_key(open_id)]).await?;
+        self.cache.borrow_mut().remove(open_id);
+        self.unsaved.borrow_mut().remove(open_id);
+        self.echoes.borrow_mut().remove(&account_key(open_id));
+        self.index_update(open_id, None);
+        self.flush_index().await
+    }
+
+    // ----- unsaved tokens ----------------------------------------------------------------------
+
+    /// Keeps tokens the store refused, to be written over `over_generation` later.
+    pub fn hold_unsaved(&self, account: StoredAccount, over_generation: Option<u64>, reason: &str) {
+        let open_id = account.tokens.open_id.clone();
+        self.unsaved.borrow_mut().insert(
+            open_id,
+            Unsaved {
+                account: Rc::new(account),
+                over_generation,
+                reason: reason.to_owned(),
+            },
+        );
+    }
+
+    /// Whether an account has tokens only in memory, and why.
+    pub fn unsaved_reason(&self, open_id: &str) -> Option<String> {
+        self.unsaved.borrow().get(open_id).map(|u| u.reason.clone())
+    }
+
+    /// Tries to write an account's unsaved tokens. `Ok(())` when there are none, when they were
+    /// written, or when a newer record was stored meanwhile (a reconnect: it wins).
+    pub async fn flush_unsaved(&self, open_id: &str) -> Result<(), Error> {
+        let Some(unsaved) = self.unsaved.borrow().get(open_id).cloned() else {
+            return Ok(());
+        };
+        match self
+            .write(
+                unsaved.over_generation,
+                (*unsaved.account).clone(),
+                Map::new(),
+            )
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(WriteError::Conflict(_)) => {
+                self.unsaved.borrow_mut().remove(open_id);
+                Ok(())
+            }
+            Err(WriteError::Failed(error)) => {
+                let reason = error.to_string();
+                if let Some(u) = self.unsaved.borrow_mut().get_mut(open_id) {
+                    u.reason = reason.clone();
+                }
+                Err(Error::TokensNotSaved {
+                    open_id: open_id.to_owned(),
+                    reason,
+                })
+            }
+        }
+    }
+
+    /// The accounts with unsaved tokens.
+    pub fn unsaved_ids(&self) -> Vec<String> {
+        self.unsaved.borrow().keys().cloned().collect()
+    }
+
+    /// Forgets the records kept in memory (the next use reads them).
+    pub fn forget(&self, open_id: &str) {
+        self.cache.borrow_mut().remove(open_id);
+    }
+
+    /// Whether a key is an account key.
+    pub fn is_account_key(key: &str) -> bool {
+        key.starts_with(ACCOUNT_KEY_PREFIX)
+    }
+}
