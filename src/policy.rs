@@ -284,6 +284,17 @@ pub enum ApiOutcome {
 
 /// Classifies a signed API call's response by TikTok's code (see the module documentation).
 pub fn classify_api_response(http_status: u16, body: &[u8]) -> ApiOutcome {
+    // The common answer (code 0) is recognised without building the whole body as a value:
+    // only `code` is read, the rest is checked to be JSON and skipped.
+    #[derive(serde::Deserialize)]
+    struct Head {
+        code: Option<serde_json::Number>,
+    }
+    if let Ok(Head { code: Some(code) }) = serde_json::from_slice::<Head>(body) {
+        if code.as_i64() == Some(0) {
+            return ApiOutcome::Success;
+        }
+    }
     let envelope = match parse_envelope(http_status, body) {
         Ok(envelope) => envelope,
         Err(_) if http_status == 401 => return ApiOutcome::RefreshAndRetry { code: None },

@@ -298,7 +298,17 @@ pub async fn full_scenario() {
             !text.contains(before["tokens"]["refreshToken"].as_str().unwrap()),
             "{kind}: {text}"
         );
-        assert_eq!(stored(&store, &key), before, "{kind}: tokens unchanged");
+        let after = stored(&store, &key);
+        assert_eq!(
+            after["tokens"], before["tokens"],
+            "{kind}: tokens unchanged"
+        );
+        assert_eq!(after["reconnect"], before["reconnect"], "{kind}");
+        assert_eq!(
+            after["refreshInFlight"],
+            Value::Null,
+            "{kind}: journal closed"
+        );
     }
 
     // Revoked: ReconnectRequired, tokens still stored, the account marked.
