@@ -8,6 +8,7 @@
 //!   `window`.
 
 use crate::authorize::{authorize_url_for, new_state, parse_redirect};
+use crate::client::lease::{LeaseGuard, Spawner, StoreLease};
 use crate::client::platform::{Clock, Lock, Platform, Random, Sleep, Store, Transport};
 use crate::client::{ApiCall, Client, Deps, DueRefreshOptions, ImportOptions, PageRequest};
 use crate::config::{validate_endpoint, ClientConfigInput, Region};
@@ -376,6 +377,7 @@ impl Transport for FetchTransport {
 }
 
 /// A JS object with the shape of `chrome.storage.local`.
+#[derive(Clone)]
 pub struct JsStore(JsValue);
 
 impl Store for JsStore {
@@ -471,13 +473,29 @@ thread_local! {
     static LOCAL_LOCKS: RefCell<HashMap<String, Arc<Mutex<()>>>> = RefCell::new(HashMap::new());
 }
 
-/// `navigator.locks` (Web Locks), or an in-process lock where there is none (Node).
-pub struct WebLock;
+/// `navigator.locks` (Web Locks). Where there is none: a lock kept in the store itself when the
+/// store is shared with other contexts (it has `onChanged`, as `chrome.storage.local` has), so
+/// they are excluded too; otherwise (a private store, as in Node) an in-process lock.
+pub struct WebLock {
+    lease: Option<StoreLease<JsStore, JsClock, JsSleep, JsRandom>>,
+}
+
+impl WebLock {
+    fn new(store: &JsStore, shared: bool) -> WebLock {
+        let spawner: Spawner = Rc::new(wasm_bindgen_futures::spawn_local);
+        WebLock {
+            lease: shared
+                .then(|| StoreLease::new(store.clone(), JsClock, JsSleep, JsRandom, spawner)),
+        }
+    }
+}
 
 /// A held lock: released when dropped.
 pub enum LockGuard {
     /// A Web Lock: dropping the sender resolves the lock callback's promise.
     Web(#[allow(dead_code)] oneshot::Sender<()>),
+    /// A lock kept in the shared store.
+    Lease(#[allow(dead_code)] LeaseGuard),
     /// An in-process lock.
     Local(#[allow(dead_code)] OwnedMutexGuard<()>),
 }
@@ -490,6 +508,9 @@ impl Lock for WebLock {
             .and_then(|n| Reflect::get(&n, &JsValue::from_str("locks")).ok())
             .filter(|l| !l.is_undefined() && !l.is_null());
         let Some(locks) = locks else {
+            if let Some(lease) = &self.lease {
+                return lease.acquire(name).await.map(LockGuard::Lease);
+            }
             let lock = LOCAL_LOCKS.with(|all| {
                 all.borrow_mut()
                     .entry(name.to_owned())
@@ -796,12 +817,16 @@ impl TikTokShopClient {
                 )))
             })?;
         }
+        let js_store = JsStore(store.clone());
+        let shared = Reflect::get(&store, &JsValue::from_str("onChanged"))
+            .map(|e| e.is_object())
+            .unwrap_or(false);
         let deps = Deps {
+            lock: WebLock::new(&js_store, shared),
             transport: FetchTransport,
-            store: JsStore(store.clone()),
+            store: js_store,
             clock: JsClock,
             sleep: JsSleep,
-            lock: WebLock,
             random: JsRandom,
         };
         let inner = Rc::new(Client::new(config, deps));

@@ -525,3 +525,99 @@ fn the_overview_page_and_scheduled_refresh_come_from_the_index() {
         assert_eq!(world.store.reads.get(), reads + 1, "one read: the index");
     });
 }
+
+mod without_web_locks {
+    //! Two contexts over one store and no Web Locks: the lock kept in the store excludes them.
+    use super::*;
+    use futures::executor::LocalPool;
+    use futures::task::LocalSpawnExt;
+    use std::cell::Cell;
+    use std::rc::Rc;
+    use tiktok_shop_connect::client::lease::{LeaseGuard, Spawner, StoreLease};
+    use tiktok_shop_connect::client::platform::{Lock, Platform};
+    use tiktok_shop_connect::client::{Client, Deps};
+    use tiktok_shop_connect::Error;
+
+    struct Lease(StoreLease<MemoryStore, ManualClock, FakeSleep, FixedRandom>);
+    impl Lock for Lease {
+        type Guard = LeaseGuard;
+        async fn acquire(&self, name: &str) -> Result<LeaseGuard, Error> {
+            self.0.acquire(name).await
+        }
+    }
+
+    struct LeasePlatform;
+    impl Platform for LeasePlatform {
+        type Transport = FakeTransport;
+        type Store = MemoryStore;
+        type Clock = ManualClock;
+        type Sleep = FakeSleep;
+        type Lock = Lease;
+        type Random = FixedRandom;
+    }
+
+    fn context(world: &World, spawner: Spawner, seed: u8) -> Client<LeasePlatform> {
+        let sleep = || FakeSleep {
+            clock: world.clock.clone(),
+            total_ms: world.slept_ms.clone(),
+        };
+        Client::new(
+            world.config(),
+            Deps {
+                transport: FakeTransport(world.server.clone()),
+                store: world.store.clone(),
+                clock: world.clock.clone(),
+                sleep: sleep(),
+                lock: Lease(StoreLease::new(
+                    world.store.clone(),
+                    world.clock.clone(),
+                    sleep(),
+                    FixedRandom(Cell::new(seed)),
+                    spawner,
+                )),
+                random: FixedRandom(Cell::new(seed)),
+            },
+        )
+    }
+
+    #[test]
+    fn two_contexts_refresh_a_rotating_token_once_and_lose_nothing() {
+        let mut pool = LocalPool::new();
+        let local = pool.spawner();
+        let spawner: Spawner = Rc::new(move |future| {
+            let _ = local.spawn_local(future);
+        });
+        let world = World::new();
+        pool.run_until(async {
+            world.connect(&world.client()).await;
+            world.server.rotate.set(true);
+            world.server.expire_access();
+            world.server.refresh_latency_turns.set(20);
+            let a = context(&world, spawner.clone(), 10);
+            let b = context(&world, spawner.clone(), 90);
+            let call = shops_call();
+            let (ra, rb) = futures::join!(a.api_fetch(OPEN_ID, &call), b.api_fetch(OPEN_ID, &call));
+            ra.unwrap();
+            rb.unwrap();
+            assert_eq!(
+                world.server.refresh_count.get(),
+                1,
+                "one refresh across both contexts"
+            );
+            let stored = world.stored_account();
+            assert_eq!(
+                stored["tokens"]["refreshToken"],
+                world.server.refresh_token().as_str()
+            );
+            assert_eq!(stored["reconnect"], Value::Null);
+        });
+        // Released: no lease is left in the store.
+        pool.run();
+        assert!(world
+            .store
+            .items
+            .borrow()
+            .keys()
+            .all(|k| !k.starts_with("tts:lock:")));
+    }
+}

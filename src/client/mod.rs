@@ -9,6 +9,7 @@
 //! | [`index`] | the small account index behind the badge, start-up, the scheduler and the list |
 //! | `authorization` | begin / complete / cancel the authorization flow |
 //! | `accounts` | list, page, overview, disconnect, Chilkat import / export |
+//! | [`lease`] | a lock kept in the store, where the platform has no Web Locks |
 //! | `refresh` | single-flight refresh with its journal, scheduled refresh of due accounts |
 //! | `api` | signed API calls with one refresh and one retry |
 //!
@@ -37,6 +38,7 @@ mod accounts;
 mod api;
 mod authorization;
 pub mod index;
+pub mod lease;
 pub mod platform;
 mod refresh;
 pub mod store;
