@@ -26,7 +26,7 @@
 //!   knows the earlier refresh was cut off, and says so ([`Error::RefreshInterrupted`]) if TikTok
 //!   then rejects the old refresh token.
 //! - One refresh per account at a time: callers in this instance queue on an in-process lock,
-//!   other contexts on the named [`Lock`]; inside both, the record is read again, so tokens that
+//!   other contexts on the named [`platform::Lock`]; inside both, the record is read again, so tokens that
 //!   someone else refreshed meanwhile are used, not refreshed again. Callers that waited for an
 //!   attempt that failed get that attempt's error instead of trying again.
 //! - A call is retried at most once, after at most one refresh: never a loop.
