@@ -621,3 +621,35 @@ mod without_web_locks {
             .all(|k| !k.starts_with("tts:lock:")));
     }
 }
+
+#[test]
+fn an_index_that_lags_behind_a_refresh_costs_a_read_never_a_needless_refresh() {
+    block_on(async {
+        let world = World::new();
+        let client = world.client();
+        world.connect(&client).await;
+        // Due; a call refreshes it, and the stored index is left with the old due time.
+        world.clock.advance_secs(7 * 86400 - 100);
+        client.api_fetch(OPEN_ID, &shops_call()).await.unwrap();
+        assert_eq!(world.server.refresh_count.get(), 1);
+        let writes = world.store.writes.get();
+        // A restarted worker's scheduler believes the index, reads the record, and leaves it.
+        let restarted = world.client();
+        let report = restarted
+            .refresh_due(DueRefreshOptions::default())
+            .await
+            .unwrap();
+        assert_eq!(report.due, 1);
+        assert_eq!(world.server.refresh_count.get(), 1, "no needless refresh");
+        assert_eq!(
+            world.store.writes.get(),
+            writes + 1,
+            "only the index, corrected"
+        );
+        let report = restarted
+            .refresh_due(DueRefreshOptions::default())
+            .await
+            .unwrap();
+        assert_eq!(report.due, 0);
+    });
+}

@@ -93,6 +93,19 @@ impl IndexEntry {
         )
     }
 
+    /// Whether the stored index must be written at once when this entry becomes `new`: when
+    /// leaving it behind could hide something (a name, a status, an earlier due time), not when it
+    /// only makes an account look due sooner than it is.
+    pub fn must_persist(&self, new: &IndexEntry, margin_secs: i64) -> bool {
+        self.seller_name != new.seller_name
+            || self.seller_region != new.seller_region
+            || self.reconnect != new.reconnect
+            || self.app_key != new.app_key
+            || self.damaged != new.damaged
+            || self.refresh_expires_at > new.refresh_expires_at
+            || new.due_at(margin_secs) < self.due_at(margin_secs)
+    }
+
     /// When a refresh becomes due.
     pub fn due_at(&self, margin_secs: i64) -> i64 {
         crate::policy::refresh_due_at(self.access_expires_at, self.received_at, margin_secs)

@@ -124,10 +124,12 @@ impl<P: Platform> Client<P> {
     /// A client for `config` using `deps`.
     pub fn new(config: ClientConfig, deps: Deps<P>) -> Self {
         let secret = config.app.app_secret().secret().to_owned();
+        let store = AccountStore::new(deps.store);
+        store.set_due_margin(config.refresh_margin_secs);
         Client {
             config,
             transport: deps.transport,
-            store: AccountStore::new(deps.store),
+            store,
             clock: deps.clock,
             sleep: deps.sleep,
             lock: deps.lock,

@@ -90,7 +90,7 @@ impl<P: Platform> Client<P> {
                         if self.store.flush_unsaved(&open_id).await.is_err() {
                             return false;
                         }
-                        self.refresh_account(&open_id, None).await.is_ok()
+                        self.refresh_if_due(&open_id).await.is_ok()
                     })
                     .buffer_unordered(options.concurrency.max(1))
                     .collect()
@@ -115,6 +115,22 @@ impl<P: Platform> Client<P> {
         &self,
         open_id: &str,
         seen: Option<String>,
+    ) -> Result<Rc<StoredAccount>, Error> {
+        self.refresh_account_when(open_id, seen, false).await
+    }
+
+    /// For the scheduler: refreshes only if the stored record (read under the lock) is really
+    /// due. The index may lag behind a refresh made elsewhere; that costs one read, never a
+    /// needless refresh.
+    async fn refresh_if_due(&self, open_id: &str) -> Result<Rc<StoredAccount>, Error> {
+        self.refresh_account_when(open_id, None, true).await
+    }
+
+    async fn refresh_account_when(
+        &self,
+        open_id: &str,
+        seen: Option<String>,
+        only_if_due: bool,
     ) -> Result<Rc<StoredAccount>, Error> {
         let seen = match seen {
             Some(token) => token,
@@ -148,6 +164,16 @@ impl<P: Platform> Client<P> {
         self.remember_tokens(&account.tokens);
         if account.tokens.access_token.secret() != seen {
             return Ok(account);
+        }
+        if only_if_due {
+            let (status, _) = account.status(
+                self.now(),
+                self.config.refresh_margin_secs,
+                self.config.app.app_key(),
+            );
+            if !status.refresh_due() {
+                return Ok(account);
+            }
         }
         if let Some(reason) = &account.reconnect {
             let error = match reason.kind {

@@ -54,6 +54,8 @@ pub struct AccountStore<S: Store> {
     index_dirty: Cell<bool>,
     /// Generations this instance wrote whose change event has not come back yet.
     echoes: RefCell<HashMap<String, u64>>,
+    /// The refresh margin, to compare due times.
+    due_margin: Cell<i64>,
 }
 
 /// The generation in a raw record (0 when it has none or cannot be read).
@@ -81,7 +83,13 @@ impl<S: Store> AccountStore<S> {
             index: RefCell::new(None),
             index_dirty: Cell::new(false),
             echoes: RefCell::new(HashMap::new()),
+            due_margin: Cell::new(crate::policy::DEFAULT_REFRESH_MARGIN_SECS),
         }
+    }
+
+    /// The refresh margin in force (to tell which index changes must be written at once).
+    pub fn set_due_margin(&self, margin_secs: i64) {
+        self.due_margin.set(margin_secs);
     }
 
     /// The underlying store (the flow record lives there too).
@@ -381,14 +389,22 @@ impl<S: Store> AccountStore<S> {
         // The index entry this write makes, written along when it changes the index.
         let _ = self.load_index_quietly().await;
         let entry = IndexEntry::of(&account);
+        // The stored index is written along only when leaving it behind could make it miss
+        // something (a new account, a new name or status, an earlier due time). A later due time
+        // (after a refresh) can lag: it costs the scheduler one read, and the index is written at
+        // the end of the next scheduled round.
+        let margin = self.due_margin.get();
         let index_value = {
             let index = self.index.borrow();
             index.as_ref().and_then(|index| {
-                (index.get(&open_id) != Some(&entry) || self.index_dirty.get()).then(|| {
-                    let mut next = index.clone();
-                    next.set(&open_id, entry.clone());
-                    next.to_value()
-                })
+                index
+                    .get(&open_id)
+                    .is_none_or(|old| old.must_persist(&entry, margin))
+                    .then(|| {
+                        let mut next = index.clone();
+                        next.set(&open_id, entry.clone());
+                        next.to_value()
+                    })
             })
         };
         let with_index = index_value.is_some();
@@ -404,11 +420,15 @@ impl<S: Store> AccountStore<S> {
                 .insert(open_id.clone(), account.clone());
         }
         self.unsaved.borrow_mut().remove(&open_id);
-        if let Some(index) = self.index.borrow_mut().as_mut() {
-            index.set(&open_id, entry);
-        }
+        let changed = self
+            .index
+            .borrow_mut()
+            .as_mut()
+            .is_some_and(|index| index.set(&open_id, entry));
         if with_index {
             self.index_dirty.set(false);
+        } else if changed {
+            self.index_dirty.set(true);
         }
         Ok(account)
     }
