@@ -70,6 +70,27 @@ export function statusBadge(status) {
     case 'expiring': return { label: 'Expiring', kind: 'warn' };
     case 'accessExpired': return { label: 'Expiring', kind: 'warn' };
     case 'reconnectRequired': return { label: 'Reconnect needed', kind: 'bad' };
+    case 'damaged': return { label: 'Damaged', kind: 'bad' };
     default: return { label: status, kind: 'warn' };
   }
+}
+
+/** Whether a seller must connect again before its tokens can be used (its card offers Reconnect). */
+export const needsReconnect = (account) => account.status === 'reconnectRequired' || account.status === 'damaged';
+
+/** Headlines for the client's status reason codes; its `statusReason` sentence gives the detail. */
+const REASON_HEADLINES = {
+  refreshInterrupted: 'Refresh interrupted — reconnect',
+  tokensNotSaved: 'New tokens could not be saved yet — they are kept and saved again on the next call',
+  damaged: 'The stored record cannot be read — reconnect or disconnect',
+};
+
+/** What an account's status line says: `{ headline, detail }`, either may be empty. */
+export function describeReason(account) {
+  const headline = REASON_HEADLINES[account.reason] ?? '';
+  let detail = account.statusReason ?? '';
+  if (!headline) return { headline: detail, detail: '' };
+  // The sentence may begin with the headline's words: say them once.
+  if (detail.toLowerCase().startsWith(headline.toLowerCase())) detail = detail.slice(headline.length).replace(/^[\s:.;—-]+/, '');
+  return { headline, detail };
 }
