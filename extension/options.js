@@ -4,6 +4,9 @@
 
 import { sendToWorker } from './lib/messages.js';
 import { countdown } from './lib/format.js';
+import {
+  coalesce, debounce, formatCount, sellerList, sellers,
+} from './lib/seller-list.js';
 
 const $ = (id) => document.getElementById(id);
 const form = $('settings-form');
@@ -101,26 +104,44 @@ async function onCopy() {
   $('copy-status').textContent = 'Copied.';
 }
 
-async function renderExportList() {
-  const list = $('export-list');
-  let accounts = [];
-  try {
-    ({ accounts } = await sendToWorker('accounts'));
-  } catch {
-    // Not configured yet: nothing to export.
-  }
-  list.replaceChildren(...accounts.map((account) => {
-    const item = document.createElement('li');
-    item.dataset.openId = account.openId;
-    const button = document.createElement('button');
-    button.type = 'button';
-    button.textContent = 'Export';
+const EXPORT_PAGE_SIZE = 20;
+/** From this many sellers on, the export list offers a search box. */
+const SEARCH_FROM = 6;
+
+/** The sellers to export: one page at a time, searchable, patched on storage changes. */
+const exportList = sellerList({
+  list: $('export-list'),
+  pageSize: EXPORT_PAGE_SIZE,
+  render: (account, item) => {
+    const row = item ?? document.createElement('li');
+    row.dataset.openId = account.openId;
+    const button = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Export' });
     button.dataset.testid = 'export';
-    button.addEventListener('click', () => exportAccount(account.openId));
-    item.append(`${account.sellerName || account.openId} (${account.sellerBaseRegion}) `, button);
-    return item;
-  }));
-  if (!accounts.length) list.replaceChildren(Object.assign(document.createElement('li'), { className: 'muted', textContent: 'No connected accounts.' }));
+    button.disabled = account.status === 'damaged';
+    const region = account.sellerBaseRegion ? ` (${account.sellerBaseRegion})` : '';
+    row.replaceChildren(`${account.sellerName || account.openId}${region} `, button);
+    return row;
+  },
+  onLoaded: (page, query) => {
+    const matching = page.matching ?? page.total;
+    const shown = page.accounts.length;
+    $('export-search').hidden = page.total < SEARCH_FROM && !query;
+    const summary = $('export-summary');
+    summary.hidden = false;
+    if (!page.total) summary.textContent = 'No connected accounts.';
+    else if (query && !matching) summary.textContent = `No seller matches “${query}”.`;
+    else if (shown < page.total) summary.textContent = `Showing ${formatCount(shown)} of ${query ? `${formatCount(matching)} matching` : sellers(page.total)}.`;
+    else summary.hidden = true;
+    $('export-more').hidden = shown >= matching;
+  },
+});
+
+/** Reloads the export list; before the extension is set up there is nothing to export. */
+function renderExportList() {
+  return exportList.load().catch(() => {
+    $('export-summary').textContent = 'No connected accounts.';
+    $('export-summary').hidden = false;
+  });
 }
 
 async function exportAccount(openId) {
@@ -135,29 +156,87 @@ async function exportAccount(openId) {
   }
 }
 
-async function onImportFile() {
-  const file = $('import-file').files[0];
-  if (!file) return;
+/** The file waiting for "Replace anyway" (kept in this page only, never stored). */
+let pendingImport = null;
+
+/** Sends a file to the worker's import; `replaceNewer` only after the person said so. */
+async function importText(name, text, replaceNewer) {
   const status = $('import-status');
-  showStatus(status, `Importing ${file.name}…`);
+  $('import-confirm').hidden = true;
+  status.removeAttribute('title');
+  showStatus(status, `Importing ${name}…`);
   try {
-    const { account, refreshed } = await sendToWorker('importChilkatJson', { text: await file.text() });
+    const { account, refreshed } = await sendToWorker('importChilkatJson', { text, replaceNewer });
     const how = refreshed ? 'its access token had expired and was refreshed' : 'its access token is still valid';
     showStatus(status, `Imported ${account.sellerName || account.openId}: ${how} (${countdown(account.accessTokenExpiresAt)}).`);
   } catch (error) {
-    showStatus(status, `Import failed: ${error.message}`, true);
+    if (error.name === 'NewerTokensStored' && !replaceNewer) {
+      askToReplace(name, text, error);
+    } else {
+      showStatus(status, `Import failed: ${error.message}`, true);
+    }
+  }
+}
+
+/**
+ * The stored tokens are newer than the file's (or the stored record cannot be read): nothing was
+ * changed; replace only if the person confirms. The client's own sentence stays available as
+ * the status line's tooltip.
+ */
+function askToReplace(name, text, error) {
+  const unreadable = /cannot be read/i.test(error.message);
+  const status = $('import-status');
+  showStatus(status, unreadable
+    ? 'Not imported yet: the record stored for this seller cannot be read.'
+    : 'Not imported yet: the tokens stored for this seller are newer than the file\'s.', true);
+  status.title = error.message;
+  $('import-confirm-text').textContent = unreadable
+    ? `Replace the unreadable stored record with the tokens in ${name}?`
+    : `${name} holds older tokens than the ones stored for this seller. Replacing them with older tokens can force `
+      + 'the seller to connect again (TikTok may have retired the older refresh token). Replace the stored tokens with the file\'s anyway?';
+  $('import-confirm').hidden = false;
+  pendingImport = { name, text };
+}
+
+async function onImportFile() {
+  const file = $('import-file').files[0];
+  if (!file) return;
+  pendingImport = null;
+  try {
+    await importText(file.name, await file.text(), false);
   } finally {
     $('import-file').value = '';
-    await renderExportList();
   }
+}
+
+async function onReplaceAnyway() {
+  const pending = pendingImport;
+  pendingImport = null;
+  if (pending) await importText(pending.name, pending.text, true);
+}
+
+function onKeepStored() {
+  pendingImport = null;
+  $('import-confirm').hidden = true;
+  showStatus($('import-status'), 'Kept the stored tokens; nothing was imported.');
 }
 
 form.addEventListener('submit', onSave);
 $('grant-hosts').addEventListener('click', onGrantHosts);
 $('copy-redirect-url').addEventListener('click', onCopy);
 $('import-file').addEventListener('change', onImportFile);
+$('import-replace').addEventListener('click', onReplaceAnyway);
+$('import-keep').addEventListener('click', onKeepStored);
+$('export-search').addEventListener('input', debounce(() => exportList.search($('export-search').value).catch(() => {}), 150));
+$('export-list').addEventListener('click', (event) => {
+  const button = event.target.closest('button[data-testid="export"]');
+  if (button) exportAccount(button.closest('[data-open-id]').dataset.openId);
+});
+$('export-more').addEventListener('click', () => exportList.showMore().catch(() => {}));
+// Accounts change in bursts (a refresh storm writes many): reload what is shown once per burst.
+const reloadExportList = coalesce(renderExportList, 250);
 chrome.storage.onChanged.addListener((changes, areaName) => {
-  if (areaName === 'local' && Object.keys(changes).some((key) => key.startsWith('tts:account:'))) renderExportList();
+  if (areaName === 'local' && Object.keys(changes).some((key) => key.startsWith('tts:'))) reloadExportList();
 });
 
 sendToWorker('getSettings')
