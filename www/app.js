@@ -10,6 +10,9 @@ const EXTENSION_ID_PATTERN = /^[a-p]{32}$/;
 const STORAGE_KEY = 'ttsConnect.extensionId';
 const FLOW_POLL_MS = 1000;
 const LOG_LIMIT = 100;
+/** Sellers per `accounts` page (the extension reads only the records of the page it returns). */
+const PAGE_SIZE = 50;
+const SEARCH_DELAY_MS = 200;
 const FLOW_STATE_NAMES = {
   0: 'Idle', 1: 'Waiting for the seller to authorize on TikTok…', 2: 'Exchanging the authorization code…',
   3: 'Connected', 4: 'Access denied', 5: 'Failed',
@@ -21,12 +24,22 @@ const STATUS_BADGES = {
   expiring: ['Expiring', 'warn'],
   accessExpired: ['Access token expired', 'warn'],
   reconnectRequired: ['Reconnect needed', 'problem'],
+  damaged: ['Damaged', 'problem'],
+};
+
+/** Headlines for the client's status reason codes (its `statusReason` sentence follows). */
+const REASON_HEADLINES = {
+  refreshInterrupted: 'Refresh interrupted — reconnect',
+  tokensNotSaved: 'New tokens not saved yet — kept, saved again on the next call',
 };
 
 const $ = (id) => document.getElementById(id);
 
 let extensionId = '';
 let flowTimer = null;
+/** The list's search text and how many sellers are shown (grows with "Show more"). */
+let query = '';
+let shownLimit = PAGE_SIZE;
 
 /** An Error carrying the protocol's error fields (`name`, `code`, `requestId`, …). */
 const protocolError = (fields) => Object.assign(new Error(fields.message ?? 'Unknown error'), fields);
@@ -136,16 +149,32 @@ function renderAccounts(accounts) {
     const [label, kind] = STATUS_BADGES[account.status] ?? [account.status, 'warn'];
     field('status').textContent = label;
     field('status').classList.add(`status-${kind}`);
-    field('status-reason').textContent = account.statusReason ?? '';
-    field('status-reason').hidden = !account.statusReason;
+    const headline = REASON_HEADLINES[account.reason];
+    const reason = headline ? `${headline}. ${account.statusReason ?? ''}`.trim() : account.statusReason ?? '';
+    field('status-reason').textContent = reason;
+    field('status-reason').hidden = !reason;
     field('open-id').textContent = account.openId;
     field('region').textContent = account.sellerBaseRegion ?? '';
     field('scopes').textContent = account.grantedScopes?.length ? account.grantedScopes.join(', ') : '(none listed)';
-    field('access-expiry').textContent = account.accessTokenExpiresAt ? countdown(account.accessTokenExpiresAt) : '';
+    const stale = account.status === 'reconnectRequired' || account.status === 'damaged';
+    field('access-expiry').textContent = stale ? 'not usable until the seller connects again'
+      : account.accessTokenExpiresAt ? countdown(account.accessTokenExpiresAt) : '';
     return item;
   }));
-  $('no-accounts').hidden = accounts.length > 0;
   nameConnectedSeller(accounts);
+}
+
+/** "Showing 50 of 1,000 sellers · 3 need reconnecting", the empty states and "Show more". */
+function renderListState({ accounts, total, matching = total, counts }) {
+  const count = (n) => Number(n).toLocaleString('en-US');
+  const needing = (counts?.reconnectRequired ?? 0) + (counts?.damaged ?? 0);
+  const of = query ? `${count(matching)} matching “${query}” (${count(total)} in all)` : `${count(total)} seller${total === 1 ? '' : 's'}`;
+  $('list-summary').textContent = total
+    ? `Showing ${count(accounts.length)} of ${of}${needing ? ` · ${count(needing)} need${needing === 1 ? 's' : ''} reconnecting` : ''}`
+    : '';
+  $('no-accounts').textContent = query && total ? `No seller matches “${query}”.` : 'No connected sellers yet: press Connect.';
+  $('no-accounts').hidden = accounts.length > 0;
+  $('show-more').hidden = accounts.length >= matching;
 }
 
 function renderFlow(flow) {
@@ -153,16 +182,22 @@ function renderFlow(flow) {
   element.hidden = !flow.state;
   element.dataset.state = String(flow.state);
   element.dataset.openId = flow.openId ?? '';
+  element.dataset.needsReconnect = 'false';
   const reason = flow.failureInfo ?? flow.failureReason ?? flow.errorResponse;
   element.textContent = `${FLOW_STATE_NAMES[flow.state] ?? flow.stateName}${reason && flow.state >= 4 ? `: ${reason}` : ''}`;
 }
 
-/** "Connected: <seller>" once the connected account is listed. */
+/** "Connected: <seller>" once the connected account is listed (or that it needs to reconnect). */
 function nameConnectedSeller(accounts) {
   const element = $('flow');
   if (element.dataset.state !== '3' || !element.dataset.openId) return;
   const account = accounts.find((candidate) => candidate.openId === element.dataset.openId);
-  if (account) element.textContent = `${FLOW_STATE_NAMES[3]}: ${account.sellerName || account.openId}`;
+  if (!account) return;
+  const name = account.sellerName || account.openId;
+  // Never "Connected" for a seller whose card says it must connect again.
+  const stale = account.status === 'reconnectRequired' || account.status === 'damaged';
+  element.textContent = stale ? `${name} needs to reconnect: its authorization no longer works.` : `${FLOW_STATE_NAMES[3]}: ${name}`;
+  element.dataset.needsReconnect = String(stale);
 }
 
 function renderShops(item, shops) {
@@ -182,19 +217,40 @@ function renderShops(item, shops) {
 // ---------------------------------------------------------------------------
 // Actions
 
-/** Fetches and shows the accounts; `keepError` leaves an error shown by the caller in place. */
+/**
+ * Fetches and shows the sellers matching the search, reconnect-needed first (one page of
+ * `accounts`, grown by "Show more"); `keepError` leaves an error shown by the caller in place.
+ */
 async function loadAccounts({ keepError = false } = {}) {
   try {
-    const { accounts } = await send({ type: 'accounts' });
-    renderAccounts(accounts);
+    const page = await send({ type: 'accounts', query, offset: 0, limit: shownLimit });
+    renderAccounts(page.accounts);
+    renderListState(page);
     $('ext-status').textContent = `Talking to extension ${extensionId}.`;
     if (!keepError) clearError();
   } catch (error) {
     renderAccounts([]);
     $('no-accounts').hidden = true;
+    $('show-more').hidden = true;
+    $('list-summary').textContent = '';
     $('ext-status').textContent = '';
     showError(error);
   }
+}
+
+let searchTimer = null;
+function onSearch() {
+  clearTimeout(searchTimer);
+  searchTimer = setTimeout(() => {
+    query = $('search').value.trim();
+    shownLimit = PAGE_SIZE;
+    loadAccounts();
+  }, SEARCH_DELAY_MS);
+}
+
+function onShowMore() {
+  shownLimit = $('accounts').children.length + PAGE_SIZE;
+  loadAccounts();
 }
 
 async function pollFlow() {
@@ -291,5 +347,8 @@ $('reload').addEventListener('click', () => loadAccounts());
 $('connect').addEventListener('click', onConnect);
 $('accounts').addEventListener('click', onAccountClick);
 $('raw-form').addEventListener('submit', onRawSend);
+$('search').addEventListener('input', onSearch);
+$('search-form').addEventListener('submit', (event) => event.preventDefault());
+$('show-more').addEventListener('click', onShowMore);
 
 useExtensionId(initialExtensionId());
