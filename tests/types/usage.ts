@@ -13,17 +13,24 @@ import init, {
   validateConfig,
 } from '../../extension/pkg/tiktok_shop_connect.js';
 import type {
+  AccountReason,
   AccountStatus,
   AccountSummary,
+  AccountsPage,
   ApiCall,
   ApiResponse,
   AuthorizationStart,
   ClientConfig,
+  DueRefreshReport,
   FailureReason,
   FlowState,
+  ImportOutcome,
   InitOutput,
+  Overview,
+  PageRequest,
   RedirectCode,
   Shop,
+  StatusCounts,
   TikTokShopStore,
   TokenSet,
 } from '../../extension/pkg/tiktok_shop_connect.js';
@@ -65,6 +72,7 @@ export function describeStatus(status: AccountStatus): string {
     case 'expiring': return 'token expiring soon';
     case 'accessExpired': return 'token expired, will refresh';
     case 'reconnectRequired': return 'connect again';
+    case 'damaged': return 'unreadable record';
     default: {
       const unreachable: never = status;
       return unreachable;
@@ -77,12 +85,34 @@ export function isFinished(flow: FlowState): boolean {
   return flow.state === 3 || flow.state === 4 || flow.state === 5;
 }
 
+/** The popup's headline for a reason code; exhaustive over AccountReason. */
+export function describeReason(reason: AccountReason): string {
+  switch (reason) {
+    case 'refreshInterrupted': return 'Refresh interrupted — reconnect';
+    case 'authorizationLost': return 'authorization lost';
+    case 'otherAppKey': return 'connected with another app key';
+    case 'tokensNotSaved': return 'new tokens not saved yet';
+    case 'damaged': return 'unreadable record';
+    default: {
+      const unreachable: never = reason;
+      return unreachable;
+    }
+  }
+}
+
 export function summarize(account: AccountSummary): string {
   const expires = new Date(account.accessTokenExpiresAt * 1000).toISOString();
+  const due = new Date(account.refreshDueAt * 1000).toISOString();
   const scopes: string[] = account.grantedScopes;
   const reason: string | undefined = account.statusReason;
-  return `${account.sellerName} (${account.openId}, ${account.userTypeLabel}) ${describeStatus(account.status)} until ${expires}; `
-    + `${scopes.length} scopes${reason === undefined ? '' : `: ${reason}`}`;
+  const code = account.reason === undefined ? '' : ` [${describeReason(account.reason)}]`;
+  return `${account.sellerName} (${account.openId}, ${account.userTypeLabel}) ${describeStatus(account.status)} until ${expires}, `
+    + `refresh due ${due}; ${scopes.length} scopes${reason === undefined ? '' : `: ${reason}`}${code}`;
+}
+
+/** "3 of 1000 need reconnecting" from the counts every list and overview carry. */
+export function needing(counts: StatusCounts, total: number): string {
+  return `${counts.reconnectRequired + counts.damaged} of ${total} need reconnecting`;
 }
 
 /** Builds a signed-API call description for a shop-scoped endpoint. */
@@ -135,6 +165,18 @@ export async function run(wasm: BufferSource): Promise<string[]> {
     if (error instanceof Error) lines.push(`${error.name}: ${error.message}`);
   }
 
+  const overview: Overview = await client.overview();
+  lines.push(needing(overview.counts, overview.total));
+  for (const seller of overview.attention) lines.push(`${seller.sellerName || seller.openId}: ${describeStatus(seller.status)}`);
+  if (overview.nextDueAt !== undefined) lines.push(`next refresh due ${overview.nextDueAt}`);
+  const request: PageRequest = { query: 'shop', offset: 0, limit: 25 };
+  const page: AccountsPage = await client.accountsPage(request);
+  lines.push(`${page.accounts.length} of ${page.matching} matching, ${needing(page.counts, page.total)}`);
+  await client.accountsPage();
+  const report: DueRefreshReport = await client.refreshDue({ concurrency: 4 });
+  lines.push(`${report.refreshed}/${report.due} refreshed, ${report.failed} failed`);
+  await client.refreshDue();
+
   const accounts: AccountSummary[] = await client.accounts();
   for (const account of accounts) {
     const refreshed: AccountSummary = await client.refresh(account.openId);
@@ -143,11 +185,14 @@ export async function run(wasm: BufferSource): Promise<string[]> {
     if (first !== undefined) {
       const response: ApiResponse = await client.apiFetch(account.openId, ordersCall(first, 20));
       const status: number = response.status;
-      lines.push(`${status} ${response.body.length}`);
+      // The body is TikTok's JSON, already parsed.
+      const body: { code: number; data?: { total_count?: number } } = response.body;
+      lines.push(`${status} ${body.code} ${body.data?.total_count ?? 0}`);
     }
     const exported: string = await client.exportChilkatJson(account.openId);
-    const imported: AccountSummary = await client.importChilkatJson(exported);
-    lines.push(summarize(imported));
+    const outcome: ImportOutcome = await client.importChilkatJson(exported);
+    const replaced: ImportOutcome = await client.importChilkatJson(exported, { replaceNewer: true });
+    lines.push(summarize(outcome.account), String(outcome.refreshed), String(replaced.refreshed));
     await client.disconnect(account.openId);
   }
   return lines;
@@ -172,6 +217,15 @@ export const noPath = (client: TikTokShopClient) => client.apiFetch('open-id', {
 
 // @ts-expect-error: only the declared HTTP methods are accepted.
 export const badMethod: ApiCall = { path: '/x', method: 'TRACE' };
+
+// @ts-expect-error: a page is asked for with numbers, not strings.
+export const badLimit = (client: TikTokShopClient) => client.accountsPage({ limit: '25' });
+
+// @ts-expect-error: importChilkatJson resolves to { account, refreshed }, not a summary.
+export const notASummary = async (client: TikTokShopClient) => (await client.importChilkatJson('{}')).openId;
+
+// @ts-expect-error: replaceNewer is a boolean.
+export const badReplace = (client: TikTokShopClient) => client.importChilkatJson('{}', { replaceNewer: 'yes' });
 
 // @ts-expect-error: accounts() resolves to summaries, which carry no tokens.
 export const noToken = async (client: TikTokShopClient) => (await client.accounts())[0]?.accessToken;
