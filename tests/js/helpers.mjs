@@ -65,26 +65,58 @@ export const fixture = (name) => readFile(path.join(FIXTURES, name), 'utf8');
 /**
  * An in-memory store with the shape of `chrome.storage.local`. Values are deep-copied
  * on the way in and out, as chrome.storage does. `items` is the raw content, for
- * inspection by tests.
+ * inspection by tests; `reads` lists every `get` (its keys, `null` for everything).
+ * With `{ events: true }` it also has `onChanged` (addListener / removeListener), fired
+ * after every write with `{ key: { oldValue, newValue } }` in a later task (`eventDelayMs`
+ * later: chrome delivers them late, after further writes), as chrome.storage.local.onChanged is.
  */
-export function memoryStore(initial = {}) {
+export function memoryStore(initial = {}, { events = false, eventDelayMs = 0 } = {}) {
   const items = structuredClone(initial);
-  return {
+  const reads = [];
+  const listeners = new Set();
+  const fire = (changes) => {
+    if (!Object.keys(changes).length) return;
+    for (const listener of listeners) setTimeout(() => listener(structuredClone(changes)), eventDelayMs);
+  };
+  const store = {
     items,
+    reads,
     async get(keys) {
+      reads.push(keys == null ? null : [].concat(keys));
       if (keys == null) return structuredClone(items);
       const out = {};
       for (const key of [].concat(keys)) if (key in items) out[key] = structuredClone(items[key]);
       return out;
     },
     async set(obj) {
-      Object.assign(items, structuredClone(obj));
+      const changes = {};
+      for (const [key, value] of Object.entries(structuredClone(obj))) {
+        changes[key] = { oldValue: items[key], newValue: value };
+        items[key] = value;
+      }
+      fire(changes);
     },
     async remove(keys) {
-      for (const key of [].concat(keys)) delete items[key];
+      const changes = {};
+      for (const key of [].concat(keys)) {
+        if (key in items) changes[key] = { oldValue: items[key] };
+        delete items[key];
+      }
+      fire(changes);
     },
   };
+  if (events) {
+    store.onChanged = {
+      addListener: (listener) => listeners.add(listener),
+      removeListener: (listener) => listeners.delete(listener),
+    };
+  }
+  return store;
 }
+
+/** How many `get`s asked for an account record (`tts:account:*`, or everything) since `from`. */
+export const accountReads = (store, from = 0) => store.reads.slice(from)
+  .filter((keys) => keys === null || keys.some((key) => key.startsWith('tts:account:'))).length;
 
 /** A client config pointing every endpoint at the mock. */
 export function mockConfig(mock, extra = {}) {
