@@ -133,7 +133,7 @@ async function demo(resources) {
   say(`Test clicked → popup lists ${plural(shownShops.length, 'shop')}: ${shownShops.join('; ')}`);
 
   const { response } = await ask(popup, { type: 'apiRequest', openId, request: { method: 'GET', path: SHOPS_PATH } });
-  const envelope = typeof response.body === 'string' ? JSON.parse(response.body) : response.body;
+  const envelope = response.body; // TikTok's JSON, already parsed by the client
   if (response.status !== 200 || envelope.code !== 0) {
     throw new Error(`apiRequest ${SHOPS_PATH}: HTTP ${response.status}, code ${envelope.code} ${envelope.message}`);
   }

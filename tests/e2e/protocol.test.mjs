@@ -139,7 +139,68 @@ test('an import whose access token expired is refreshed at once and reported', a
   await options.setInputFiles('#import-file', { name: 'tiktok-shops.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(stale)) });
   await options.waitForSelector('#import-status:has-text("Imported Mock Test Shop")');
   assert.match(await options.textContent('#import-status'), /expired and was refreshed/);
+  assert.equal(await options.isVisible('#import-confirm'), false, 'a file for a seller no longer stored is not asked about');
   assert.equal((await env.mock.control('counters')).refreshSuccess, 1);
   const { accounts } = await env.send({ type: 'accounts' });
   assert.ok(accounts[0].accessTokenExpiresAt > Date.now() / 1000);
+});
+
+test('importing an older file asks first: refused, the stored record byte-identical; replaced only after "Replace anyway"', async () => {
+  // The file is saved while the seller has 1-hour tokens; a refresh then stores 7-day tokens.
+  await env.mock.control('config', { accessLifetimeSec: 3600 });
+  const account = await connectWithAutoApprove(env.controlPage, env.mock);
+  const { text: older } = await env.send({ type: 'exportChilkatJson', openId: account.openId });
+  await env.mock.control('config', { accessLifetimeSec: 7 * 24 * 3600 });
+  const refreshed = await env.send({ type: 'refresh', openId: account.openId });
+  assert.equal(refreshed.ok, true, JSON.stringify(refreshed.error));
+  const key = `tts:account:${account.openId}`;
+  const storedRecord = () => env.controlPage.evaluate(async (k) => JSON.stringify((await chrome.storage.local.get(k))[k]), key);
+  const before = await storedRecord();
+
+  // Through the protocol: refused without replaceNewer.
+  const refused = await env.send({ type: 'importChilkatJson', text: older });
+  assert.equal(refused.ok, false);
+  assert.equal(refused.error.name, 'NewerTokensStored');
+  assert.equal(await storedRecord(), before);
+
+  // Through the options page: it asks; "Keep" changes nothing.
+  const options = await env.openOptions();
+  const file = { name: 'tiktok-shops.json', mimeType: 'application/json', buffer: Buffer.from(older) };
+  await options.setInputFiles('#import-file', file);
+  await options.waitForSelector('#import-confirm:not([hidden])');
+  assert.match(await options.textContent('#import-confirm-text'), /older tokens than the ones stored/);
+  assert.match(await options.textContent('#import-status'), /^Not imported yet/);
+  await saveScreenshot(options, 'options-import-older');
+  assert.equal(await storedRecord(), before, 'the stored record is byte-identical after the refusal');
+  await options.click('#import-keep');
+  await options.waitForSelector('#import-confirm', { state: 'hidden' });
+  assert.match(await options.textContent('#import-status'), /Kept the stored tokens/);
+  assert.equal(await storedRecord(), before);
+
+  // Again, and this time "Replace anyway".
+  await options.setInputFiles('#import-file', file);
+  await options.waitForSelector('#import-confirm:not([hidden])');
+  await options.click('#import-replace');
+  await options.waitForSelector('#import-status:has-text("Imported Mock Test Shop")');
+  assert.notEqual(await storedRecord(), before);
+  const { text: now } = await env.send({ type: 'exportChilkatJson', openId: account.openId });
+  assert.deepEqual(JSON.parse(now), JSON.parse(older), 'the file\'s tokens are stored');
+});
+
+test('overview: counts and the sellers needing attention, for extension pages and listed web pages', async () => {
+  await connectWithAutoApprove(env.controlPage, env.mock);
+  const own = await env.send({ type: 'overview' });
+  assert.equal(own.ok, true, JSON.stringify(own.error));
+  assert.equal(own.total, 1);
+  assert.equal(own.counts.valid, 1);
+  assert.deepEqual(own.attention, []);
+  const page = await env.context.newPage();
+  await page.goto(webPageUrl);
+  const fromWeb = await page.evaluate(([id]) => chrome.runtime.sendMessage(id, { type: 'overview' }), [env.extensionId]);
+  assert.deepEqual(fromWeb, own);
+  const paged = await page.evaluate(([id]) => chrome.runtime.sendMessage(id, { type: 'accounts', query: 'mock', limit: 10 }), [env.extensionId]);
+  assert.equal(paged.ok, true);
+  assert.deepEqual([paged.total, paged.matching, paged.accounts.length], [1, 1, 1]);
+  const bad = await env.send({ type: 'accounts', limit: 'ten' });
+  assert.equal(bad.error.name, 'InvalidInput');
 });

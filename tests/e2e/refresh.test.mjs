@@ -21,7 +21,7 @@ async function requestShopsOk(openId) {
   const reply = await env.send({ type: 'apiRequest', openId, request: SHOPS });
   assert.equal(reply.ok, true, JSON.stringify(reply.error));
   assert.equal(reply.response.status, 200);
-  assert.equal(JSON.parse(reply.response.body).code, 0);
+  assert.equal(reply.response.body.code, 0, 'the body is TikTok\'s JSON, already parsed');
   return reply;
 }
 
@@ -64,7 +64,7 @@ test('20 concurrent API requests from the popup with an expired token: exactly o
     () => chrome.runtime.sendMessage({ type: 'apiRequest', openId, request }))), { openId: account.openId, request: SHOPS });
   for (const reply of replies) {
     assert.equal(reply.ok, true, JSON.stringify(reply.error));
-    assert.equal(JSON.parse(reply.response.body).code, 0);
+    assert.equal(reply.response.body.code, 0);
   }
   const after20 = await counters();
   assert.equal(after20.tokenRefresh, 1);
@@ -122,19 +122,22 @@ test('rotation off, worker stopped while token/refresh is held: the next request
   assert.equal(accounts[0].status, 'valid');
 });
 
-test('rotation on, worker stopped while token/refresh is held: "reconnect needed" with the reason, storage intact', async () => {
+test('rotation on, worker stopped while token/refresh is held: "refresh interrupted — reconnect", storage intact', async () => {
   await env.mock.control('config', { rotateRefreshToken: true });
   const account = await connectWithAutoApprove(env.controlPage, env.mock);
   await stopWorkerDuringHeldRefresh(account.openId);
 
+  // TikTok rotated the refresh token for a worker that is gone: the old one is dead, and the
+  // account says why instead of TikTok's generic "can not find related auth record".
   const reply = await env.send({ type: 'apiRequest', openId: account.openId, request: SHOPS });
   assert.equal(reply.ok, false);
-  assert.equal(reply.error.name, 'ReconnectRequired');
+  assert.equal(reply.error.name, 'RefreshInterrupted');
 
   const { accounts } = await env.send({ type: 'accounts' });
   assert.equal(accounts.length, 1, 'the account is kept, marked');
   assert.equal(accounts[0].status, 'reconnectRequired');
-  assert.ok(accounts[0].statusReason, 'a reason is given');
+  assert.equal(accounts[0].reason, 'refreshInterrupted');
+  assert.ok(accounts[0].statusReason, 'a sentence says what happened');
   assert.equal(accounts[0].sellerName, 'Mock Test Shop');
   // What is stored still reads back whole.
   const exported = await env.send({ type: 'exportChilkatJson', openId: account.openId });
@@ -142,14 +145,20 @@ test('rotation on, worker stopped while token/refresh is held: "reconnect needed
   assert.doesNotThrow(() => JSON.parse(exported.text));
 
   const popup = await env.openPopup();
-  await popup.waitForSelector('[data-testid="account"][data-status="reconnectRequired"]');
-  assert.equal(await popup.textContent('[data-testid="status"]'), 'Reconnect needed');
-  assert.equal(await popup.textContent('[data-testid="status-reason"]'), accounts[0].statusReason);
+  const card = popup.locator('[data-testid="account"][data-status="reconnectRequired"]');
+  await card.waitFor();
+  assert.equal(await card.locator('[data-testid="status"]').textContent(), 'Reconnect needed');
+  assert.equal(await card.locator('[data-testid="status-reason"]').textContent(), 'Refresh interrupted — reconnect');
+  const detail = await card.locator('[data-testid="status-detail"]').textContent();
+  assert.ok(detail.length > 0 && accounts[0].statusReason.endsWith(detail), `the client's sentence, said once: ${detail}`);
+  assert.equal(await card.locator('[data-testid="reconnect"]').isVisible(), true);
+  await saveScreenshot(popup, 'popup-refresh-interrupted');
 });
 
 test('revoked authorization: "reconnect needed" in the popup and "!" on the toolbar badge', async () => {
   const account = await connectWithAutoApprove(env.controlPage, env.mock);
-  assert.equal(await env.worker.evaluate(() => chrome.action.getBadgeText({})), '');
+  // The badge follows storage changes once per burst (250 ms): the cleared store of the reset.
+  await waitUntil(async () => (await env.worker.evaluate(() => chrome.action.getBadgeText({}))) === '', { message: 'no badge' });
   await env.mock.control('revoke', {});
 
   const popup = await env.openPopup();
@@ -171,21 +180,29 @@ test('revoked authorization: "reconnect needed" in the popup and "!" on the tool
   assert.equal(account.openId, (await env.send({ type: 'accounts' })).accounts[0].openId);
 });
 
-test('proactive refresh: a worker start-up refreshes an account inside the refresh margin', async () => {
-  // 200 s of validity is inside the default 300 s margin: due for refresh.
-  await env.mock.control('config', { accessLifetimeSec: 200 });
+test('proactive refresh: a worker start-up refreshes an account that is due', async () => {
+  // 8 s of validity: inside the 300 s margin, and due once half its lifetime has passed.
+  await env.mock.control('config', { accessLifetimeSec: 8 });
   const account = await connectWithAutoApprove(env.controlPage, env.mock);
   await env.mock.control('config', { accessLifetimeSec: 7 * 24 * 3600 });
+  await new Promise((resolve) => setTimeout(resolve, 4100));
   const popup = await env.openPopup();
   await popup.waitForSelector('[data-testid="account"][data-status="expiring"]');
   assert.equal(await popup.textContent('[data-testid="status"]'), 'Expiring');
 
   await stopServiceWorker(env.context, env.extensionId);
-  // Any event starts a new worker instance, whose start-up check refreshes the account.
+  // Any event starts a new worker instance, whose start-up check refreshes what is due.
   await env.send({ type: 'flowState' });
   await waitUntil(async () => (await counters()).refreshSuccess === 1, { message: 'the start-up refresh' });
   await popup.waitForSelector('[data-testid="account"][data-status="valid"]');
   const { accounts } = await env.send({ type: 'accounts' });
   assert.ok(accounts[0].accessTokenExpiresAt > Date.now() / 1000 + 24 * 3600);
   assert.equal(accounts[0].openId, account.openId);
+});
+
+test('short-lived tokens: 10 calls on a 200 s token with a 300 s margin make at most one refresh', async () => {
+  await env.mock.control('config', { accessLifetimeSec: 200 });
+  const account = await connectWithAutoApprove(env.controlPage, env.mock);
+  for (let i = 0; i < 10; i += 1) await requestShopsOk(account.openId);
+  assert.ok((await counters()).tokenRefresh <= 1, 'the margin never makes a fresh token due');
 });

@@ -1,0 +1,102 @@
+// End-to-end: token custody in the real worker. TikTok's new tokens survive a storage that
+// refuses to write them (quota), an import can't hide or overwrite a working account, and
+// with Web Locks missing the worker still refreshes a rotating token once.
+
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, test } from 'node:test';
+
+import { connectWithAutoApprove, extensionSuite, stopServiceWorker } from './helpers.mjs';
+
+const env = extensionSuite();
+before(env.start);
+after(env.stop);
+beforeEach(env.reset);
+
+const SHOPS = { path: '/authorization/202309/shops' };
+const counters = () => env.mock.control('counters');
+const shops = (openId) => env.send({ type: 'apiRequest', openId, request: SHOPS });
+
+/** The mock's current grant of the seller. */
+async function grantOf(openId) {
+  const { bySeller } = await env.mock.control('tokens');
+  return bySeller[openId];
+}
+
+/** The stored record, read from an extension page. */
+const storedRecord = (openId) => env.controlPage.evaluate(
+  async (key) => (await chrome.storage.local.get(key))[key],
+  `tts:account:${openId}`,
+);
+
+test('storage refuses the rotated tokens: kept in memory, reported, saved on the next call, no reconnect', async () => {
+  await env.mock.control('config', { rotateRefreshToken: true });
+  const account = await connectWithAutoApprove(env.controlPage, env.mock);
+  await env.mock.control('expire-access', {});
+  const before = await storedRecord(account.openId);
+
+  // Quota exhausted: every write of chrome.storage.local fails in the worker.
+  await env.worker.evaluate(() => {
+    globalThis.realSet = chrome.storage.local.set.bind(chrome.storage.local);
+    chrome.storage.local.set = () => Promise.reject(new Error('QUOTA_BYTES quota exceeded'));
+  });
+  const reply = await shops(account.openId);
+  assert.equal(reply.ok, false);
+  assert.equal(reply.error.name, 'TokensNotSaved', JSON.stringify(reply.error));
+  assert.equal((await counters()).refreshSuccess, 1, 'TikTok rotated the token');
+  assert.deepEqual(await storedRecord(account.openId), before, 'the stored record is untouched');
+  const grant = await grantOf(account.openId);
+  assert.ok(!JSON.stringify(reply).includes(grant.refreshToken), 'no token in the reply');
+
+  const { accounts } = await env.send({ type: 'accounts' });
+  assert.equal(accounts[0].reason, 'tokensNotSaved');
+
+  // Space again: the next call writes the tokens TikTok issued, and works.
+  await env.worker.evaluate(() => { chrome.storage.local.set = globalThis.realSet; });
+  const ok = await shops(account.openId);
+  assert.equal(ok.ok, true, JSON.stringify(ok.error));
+  assert.equal((await counters()).tokenRefresh, 1, 'no second refresh');
+  const stored = await storedRecord(account.openId);
+  assert.equal(stored.tokens.refreshToken, grant.refreshToken, 'the rotated refresh token is stored');
+
+  // A new worker instance reads them from storage.
+  await stopServiceWorker(env.context, env.extensionId);
+  const again = await shops(account.openId);
+  assert.equal(again.ok, true, JSON.stringify(again.error));
+});
+
+test('an import with an expiry beyond JavaScript numbers is refused and the working account stays listed', async () => {
+  const account = await connectWithAutoApprove(env.controlPage, env.mock);
+  const before = await storedRecord(account.openId);
+  const { text } = await env.send({ type: 'exportChilkatJson', openId: account.openId });
+  const huge = text.replace(/"access_token_expire_in": \d+/, '"access_token_expire_in": 9223372036854775000');
+  assert.notEqual(huge, text);
+  const reply = await env.send({ type: 'importChilkatJson', text: huge });
+  assert.equal(reply.ok, false);
+  assert.equal(reply.error.name, 'InvalidInput');
+  assert.deepEqual(await storedRecord(account.openId), before, 'byte-identical');
+  const { accounts } = await env.send({ type: 'accounts' });
+  assert.deepEqual(accounts.map((a) => [a.openId, a.status]), [[account.openId, 'valid']]);
+});
+
+test('without navigator.locks, the worker still refreshes a rotating token once for 20 calls', async () => {
+  await env.mock.control('config', { rotateRefreshToken: true });
+  const account = await connectWithAutoApprove(env.controlPage, env.mock);
+  await stopServiceWorker(env.context, env.extensionId);
+  await env.send({ type: 'flowState' });
+  // A worker without Web Locks: the client falls back to the lock kept in chrome.storage.local.
+  await env.worker.evaluate(() => {
+    Object.defineProperty(navigator, 'locks', { value: undefined, configurable: true });
+  });
+  await env.mock.control('expire-access', {});
+  await env.mock.control('latency', { refreshMs: 100 });
+  const replies = await Promise.all(Array.from({ length: 20 }, () => shops(account.openId)));
+  assert.deepEqual(replies.filter((r) => !r.ok).map((r) => r.error), []);
+  const seen = await counters();
+  assert.equal(seen.tokenRefresh, 1);
+  const stored = await storedRecord(account.openId);
+  assert.equal(stored.tokens.refreshToken, (await grantOf(account.openId)).refreshToken);
+  const leftovers = await env.controlPage.evaluate(async () => Object.keys(await chrome.storage.local.get(null))
+    .filter((key) => key.startsWith('tts:lock:')));
+  await new Promise((resolve) => { setTimeout(resolve, 200); });
+  assert.ok(leftovers.length <= 1, 'the lease is released');
+});
