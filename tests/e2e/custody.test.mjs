@@ -86,6 +86,13 @@ test('without navigator.locks, the worker still refreshes a rotating token once 
   // A worker without Web Locks: the client falls back to the lock kept in chrome.storage.local.
   await env.worker.evaluate(() => {
     Object.defineProperty(navigator, 'locks', { value: undefined, configurable: true });
+    // Record which keys the worker writes, to see the lease being taken.
+    globalThis.writtenKeys = [];
+    const realSet = chrome.storage.local.set.bind(chrome.storage.local);
+    chrome.storage.local.set = (items) => {
+      globalThis.writtenKeys.push(...Object.keys(items));
+      return realSet(items);
+    };
   });
   await env.mock.control('expire-access', {});
   await env.mock.control('latency', { refreshMs: 100 });
@@ -93,10 +100,13 @@ test('without navigator.locks, the worker still refreshes a rotating token once 
   assert.deepEqual(replies.filter((r) => !r.ok).map((r) => r.error), []);
   const seen = await counters();
   assert.equal(seen.tokenRefresh, 1);
+  const written = await env.worker.evaluate(() => globalThis.writtenKeys);
+  assert.ok(written.includes(`tts:lock:tts:refresh:${account.openId}`), `the lease was taken: ${written}`);
+  assert.equal(await env.worker.evaluate(() => typeof navigator.locks), 'undefined');
   const stored = await storedRecord(account.openId);
   assert.equal(stored.tokens.refreshToken, (await grantOf(account.openId)).refreshToken);
+  await new Promise((resolve) => { setTimeout(resolve, 200); });
   const leftovers = await env.controlPage.evaluate(async () => Object.keys(await chrome.storage.local.get(null))
     .filter((key) => key.startsWith('tts:lock:')));
-  await new Promise((resolve) => { setTimeout(resolve, 200); });
-  assert.ok(leftovers.length <= 1, 'the lease is released');
+  assert.deepEqual(leftovers, [], 'the lease is released');
 });
