@@ -52,8 +52,10 @@ async function start() {
   if (!showSettingsState()) return;
   const failed = [flowReply, page].find((result) => result.status === 'rejected');
   if (failed) showLoadError(failed.reason);
-  if (flowReply.status === 'fulfilled') await showFlow(flowReply.value.flow);
+  // The banner may still ask who the flow's seller is (when not on this page): the sellers are drawn already.
+  const banner = flowReply.status === 'fulfilled' ? showFlow(flowReply.value.flow) : null;
   markSellersPainted();
+  await banner?.catch(showLoadError);
 }
 
 /** After a storage change: the flow and what is shown, again (settings only if they changed). */
