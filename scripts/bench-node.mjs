@@ -186,7 +186,7 @@ async function freshGrant(mock, latency = LATENCY) {
   await api.reset();
   await api.post('config', { rotateRefreshToken: true });
   const config = mockConfig(mock);
-  const client = new pkg.TikTokShopClient(config, memoryStore());
+  const client = new pkg.TikTokShopClient(config, memoryStore({}, { events: true }));
   const account = await connect(client, mock);
   const exported = JSON.parse(await client.exportChilkatJson(account.openId));
   await api.post('latency', latency);

@@ -474,8 +474,8 @@ thread_local! {
 }
 
 /// `navigator.locks` (Web Locks). Where there is none: a lock kept in the store itself when the
-/// store is shared with other contexts (it has `onChanged`, as `chrome.storage.local` has), so
-/// they are excluded too; otherwise (a private store, as in Node) an in-process lock.
+/// store is shared with other contexts (it has `onChanged`, as `chrome.storage.local` has, and
+/// this is not Node), so they are excluded too; otherwise an in-process lock.
 pub struct WebLock {
     lease: Option<StoreLease<JsStore, JsClock, JsSleep, JsRandom>>,
 }
@@ -818,9 +818,17 @@ impl TikTokShopClient {
             })?;
         }
         let js_store = JsStore(store.clone());
-        let shared = Reflect::get(&store, &JsValue::from_str("onChanged"))
-            .map(|e| e.is_object())
-            .unwrap_or(false);
+        // A store with change events is shared with other contexts (chrome.storage is), and
+        // where Web Locks are missing they are excluded by a lock kept in the store; Node is one
+        // context, and keeps the in-process lock.
+        let in_node = global_property("process")
+            .and_then(|p| Reflect::get(&p, &JsValue::from_str("versions")).ok())
+            .and_then(|v| Reflect::get(&v, &JsValue::from_str("node")).ok())
+            .is_some_and(|n| n.is_string());
+        let shared = !in_node
+            && Reflect::get(&store, &JsValue::from_str("onChanged"))
+                .map(|e| e.is_object())
+                .unwrap_or(false);
         let deps = Deps {
             lock: WebLock::new(&js_store, shared),
             transport: FetchTransport,
