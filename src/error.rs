@@ -211,7 +211,7 @@ pub enum Error {
 
     /// An import would replace newer tokens of the same seller; nothing was written. Import
     /// again with `replaceNewer` to replace them anyway.
-    #[error("the stored tokens of {open_id} are newer than the imported ones ({detail}); nothing was changed. Import again with replaceNewer to replace them anyway")]
+    #[error("the tokens stored for seller {open_id} are newer than the file's ({detail}); nothing was changed. Confirm the import (replaceNewer) to replace them anyway")]
     NewerTokensStored {
         /// The account.
         open_id: String,
@@ -381,6 +381,27 @@ impl Error {
             | Error::FlowExpired) => other,
         }
     }
+}
+
+/// Unix seconds as `2026-12-07 08:00 UTC`, for messages.
+pub fn utc_minutes(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let minutes = secs.rem_euclid(86_400) / 60;
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
+        minutes / 60,
+        minutes % 60
+    )
 }
 
 /// Replaces every occurrence of each non-empty value in `secrets` (and of its percent-encoded

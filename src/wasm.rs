@@ -195,6 +195,12 @@ fn js_error(error: Error) -> JsValue {
         Error::AccessDenied { error_response, .. } => {
             set("errorResponse", JsValue::from_str(error_response));
         }
+        Error::NewerTokensStored { open_id, .. } | Error::TokensNotSaved { open_id, .. } => {
+            set("openId", JsValue::from_str(open_id));
+        }
+        Error::RefreshInterrupted { message, .. } => {
+            set("tiktokMessage", JsValue::from_str(message));
+        }
         _ => {}
     }
     js.into()
@@ -788,7 +794,13 @@ fn listen_to_changes(
                 // An unreadable value is kept as a string: the store lists it as damaged.
                 Some(from_js::<Value>(&new_value, "the changed record").unwrap_or(Value::Null))
             };
-            client.note_store_change(&key, value);
+            let old_generation = Reflect::get(&change, &JsValue::from_str("oldValue"))
+                .ok()
+                .filter(JsValue::is_object)
+                .and_then(|old| Reflect::get(&old, &JsValue::from_str("generation")).ok())
+                .and_then(|g| g.as_f64())
+                .map(|g| g as u64);
+            client.note_store_change(&key, value, old_generation);
         }
     });
     add.call1(&event, listener.as_ref()).ok()?;
@@ -912,10 +924,11 @@ impl TikTokShopClient {
     #[wasm_bindgen(js_name = accountsPage, unchecked_return_type = "Promise<AccountsPage>")]
     pub fn accounts_page(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "PageRequest | undefined")] request: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "PageRequest")] request: Option<JsValue>,
     ) -> Promise {
         let client = self.inner.clone();
-        let request: Result<PageRequest, Error> = from_js(&request, "the page request");
+        let request: Result<PageRequest, Error> =
+            from_js(&request.unwrap_or_default(), "the page request");
         promise(async move { client.accounts_page(&request?).await })
     }
 
@@ -930,10 +943,13 @@ impl TikTokShopClient {
     #[wasm_bindgen(js_name = refreshDue, unchecked_return_type = "Promise<DueRefreshReport>")]
     pub fn refresh_due(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "DueRefreshOptions | undefined")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "DueRefreshOptions")] options: Option<
+            JsValue,
+        >,
     ) -> Promise {
         let client = self.inner.clone();
-        let options: Result<DueRefreshOptions, Error> = from_js(&options, "the options");
+        let options: Result<DueRefreshOptions, Error> =
+            from_js(&options.unwrap_or_default(), "the options");
         promise(async move { client.refresh_due(options?).await })
     }
 
@@ -997,10 +1013,11 @@ impl TikTokShopClient {
     pub fn import_chilkat_json(
         &self,
         text: String,
-        #[wasm_bindgen(unchecked_param_type = "ImportOptions | undefined")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "ImportOptions")] options: Option<JsValue>,
     ) -> Promise {
         let client = self.inner.clone();
-        let options: Result<ImportOptions, Error> = from_js(&options, "the import options");
+        let options: Result<ImportOptions, Error> =
+            from_js(&options.unwrap_or_default(), "the import options");
         promise(async move { client.import_chilkat_json(&text, options?).await })
     }
 

@@ -653,3 +653,57 @@ fn an_index_that_lags_behind_a_refresh_costs_a_read_never_a_needless_refresh() {
         assert_eq!(report.due, 0);
     });
 }
+
+#[test]
+fn late_change_events_never_roll_the_memory_or_the_index_back() {
+    block_on(async {
+        let world = World::new();
+        let client = world.client();
+        client.watch_store_changes();
+        world.connect(&client).await;
+        let journal_and_connect = world.store.log.borrow().len();
+        // The seller's authorization is revoked; a refresh marks the account (two writes: the
+        // journal, then the mark).
+        world.server.revoke();
+        let _ = client.refresh(OPEN_ID).await;
+        assert_eq!(
+            client.overview().await.unwrap().counts.reconnect_required,
+            1
+        );
+        // Every event arrives only now, the older ones last (Chrome delivers late).
+        let log = world.store.log.borrow().clone();
+        let changes: Vec<_> = log
+            .iter()
+            .skip(journal_and_connect)
+            .rev()
+            .cloned()
+            .collect();
+        for (key, value) in changes {
+            client.note_store_change(&key, value, None);
+        }
+        world.store.deliver(&client, 0);
+        let overview = client.overview().await.unwrap();
+        assert_eq!(overview.counts.reconnect_required, 1, "{overview:?}");
+
+        // Disconnected, then connected again: the removal's late event changes nothing.
+        client.disconnect(OPEN_ID).await.unwrap();
+        let removal = world.store.log.borrow().len() - 1;
+        let removed_generation = log
+            .iter()
+            .rev()
+            .find(|(k, _)| *k == key())
+            .and_then(|(_, v)| v.as_ref())
+            .and_then(|v| v["generation"].as_u64());
+        world.clock.advance_secs(5);
+        world.connect(&client).await;
+        client.note_store_change(&key(), None, removed_generation);
+        let _ = removal;
+        let overview = client.overview().await.unwrap();
+        assert_eq!(
+            (overview.total, overview.counts.valid),
+            (1, 1),
+            "{overview:?}"
+        );
+        client.api_fetch(OPEN_ID, &shops_call()).await.unwrap();
+    });
+}

@@ -58,7 +58,10 @@ fn connect_moves_1_2_3_and_stores_the_account() {
         assert_eq!((view.state, view.open_id.as_deref()), (3, Some(OPEN_ID)));
         let stored = world.stored_account();
         assert_eq!(stored["schemaVersion"], 2);
-        assert_eq!(stored["generation"], 1);
+        assert_eq!(
+            stored["generation"], START_MS,
+            "a new record starts at the time in ms"
+        );
         assert_eq!(stored["appKey"], APP_KEY);
         assert_eq!(stored["region"], "row");
         assert_eq!(stored["tokens"]["accessToken"], world.server.access_token());

@@ -175,3 +175,62 @@ fn other_http_errors_without_envelope_fail_typed() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn dates_in_messages() {
+    use tiktok_shop_connect::error::utc_minutes;
+    assert_eq!(utc_minutes(0), "1970-01-01 00:00 UTC");
+    assert_eq!(utc_minutes(1_800_000_000), "2027-01-15 08:00 UTC");
+    assert_eq!(utc_minutes(253_402_300_799), "9999-12-31 23:59 UTC");
+    assert_eq!(utc_minutes(951_782_400), "2000-02-29 00:00 UTC");
+}
+
+#[test]
+fn the_margin_never_makes_a_token_due_before_half_its_life() {
+    use tiktok_shop_connect::policy::refresh_due_at;
+    // 200 s token, 300 s margin: due after 100 s, not at once.
+    assert_eq!(refresh_due_at(1_000 + 200, Some(1_000), 300), 1_100);
+    // A long token: the margin decides.
+    assert_eq!(
+        refresh_due_at(1_000 + 86_400, Some(1_000), 300),
+        1_000 + 86_400 - 300
+    );
+    // Issued at an unknown time: the margin.
+    assert_eq!(refresh_due_at(10_000, None, 300), 9_700);
+    // Nonsense issue times never make it due early.
+    assert_eq!(refresh_due_at(10_000, Some(20_000), 300), 10_000);
+    assert_eq!(refresh_due_at(10_000, Some(9_000), -5), 10_000);
+}
+
+#[test]
+fn what_a_failed_refresh_means() {
+    use tiktok_shop_connect::policy::{refresh_failure, RefreshFailure};
+    use tiktok_shop_connect::Error;
+    let revoked = || Error::ReconnectRequired {
+        code: 36004005,
+        message: "can not find related auth record".into(),
+        request_id: None,
+    };
+    assert!(matches!(
+        refresh_failure(revoked(), false),
+        RefreshFailure::Reconnect(_)
+    ));
+    assert!(matches!(
+        refresh_failure(revoked(), true),
+        RefreshFailure::Interrupted(Error::RefreshInterrupted { code: 36004005, .. })
+    ));
+    let server = Error::TikTokApi {
+        code: 1,
+        message: "internal".into(),
+        request_id: None,
+        http_status: 500,
+    };
+    assert!(matches!(
+        refresh_failure(server.clone(), true),
+        RefreshFailure::Keep(_)
+    ));
+    assert!(matches!(
+        refresh_failure(Error::Network("reset".into()), true),
+        RefreshFailure::Keep(_)
+    ));
+}

@@ -114,17 +114,13 @@ impl StoredAccount {
             Some(v) if v == u64::from(ACCOUNT_SCHEMA_VERSION) => {}
             other => {
                 return Err(Error::Storage(format!(
-                    "the stored record has schema version {}; this version reads 1 and {ACCOUNT_SCHEMA_VERSION}",
+                    "it has schema version {}; this version reads 1 and {ACCOUNT_SCHEMA_VERSION}",
                     other.map_or_else(|| "(none)".to_owned(), |v| v.to_string())
                 )))
             }
         }
-        let mut account: StoredAccount = serde_json::from_value(value).map_err(|e| {
-            Error::Storage(format!(
-                "the stored record cannot be read ({})",
-                serde_error_without_values(&e)
-            ))
-        })?;
+        let mut account: StoredAccount = serde_json::from_value(value)
+            .map_err(|e| Error::Storage(serde_error_without_values(&e)))?;
         for (what, at) in [
             (
                 "access token expiry",
@@ -137,7 +133,7 @@ impl StoredAccount {
         ] {
             if !crate::policy::expiry_in_range(at) {
                 return Err(Error::Storage(format!(
-                    "the stored record's {what} ({at}) is outside the years 2000 to 9999"
+                    "its {what} ({at}) is outside the years 2000 to 9999"
                 )));
             }
         }
@@ -245,15 +241,17 @@ impl StoredAccount {
     }
 }
 
-/// A serde error's position and category, never its text (which can quote stored values).
+/// What is wrong with a record, from a serde error, without any value it quotes (a value could
+/// be a token): the missing field's name, or only that a field has the wrong type.
 fn serde_error_without_values(error: &serde_json::Error) -> String {
-    format!(
-        "{:?} at line {} column {}",
-        error.classify(),
-        error.line(),
-        error.column()
-    )
-    .to_lowercase()
+    let text = error.to_string();
+    match text.strip_prefix("missing field `") {
+        Some(rest) => format!(
+            "the field {} is missing",
+            rest.split('`').next().unwrap_or_default()
+        ),
+        None => "a field has the wrong type".to_owned(),
+    }
 }
 
 /// Keeps at most [`MAX_UNKNOWN_FIELDS_BYTES`] of a token set's unknown fields (in key order);
@@ -333,7 +331,7 @@ impl AccountSummary {
             refresh_due_at: 0,
             status: AccountStatus::Damaged,
             status_reason: Some(format!(
-                "the stored record cannot be read: {why}; it is kept as it is (disconnect to remove it, or connect again)"
+                "the stored record cannot be read ({why}); it is kept as it is: connect the seller again to replace it, or disconnect to remove it"
             )),
             reason: Some(AccountReason::Damaged),
             last_refresh_at: None,

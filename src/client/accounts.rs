@@ -104,10 +104,10 @@ impl<P: Platform> Client<P> {
                 let now = self.now();
                 let margin = self.config.refresh_margin_secs;
                 let app_key = self.config.app.app_key();
-                let (ids, matching, counts, total) = self
+                let (ids, matching) = self
                     .store
                     .with_index(|index| {
-                        let (ids, matching, counts) = index.page(
+                        let (ids, matching, _) = index.page(
                             &request.query,
                             request.offset,
                             request.limit,
@@ -115,7 +115,7 @@ impl<P: Platform> Client<P> {
                             margin,
                             app_key,
                         );
-                        (ids, matching, counts, index.len())
+                        (ids, matching)
                     })
                     .await?;
                 let accounts = self
@@ -128,6 +128,12 @@ impl<P: Platform> Client<P> {
                         Err(why) => AccountSummary::damaged(&open_id, &why),
                     })
                     .collect();
+                // Counted after the page's records were read: reading may have found one changed
+                // or damaged.
+                let (counts, total) = self
+                    .store
+                    .with_index(|index| (index.overview(now, margin, app_key).counts, index.len()))
+                    .await?;
                 Ok(AccountsPage {
                     accounts,
                     total: count(total),
@@ -284,17 +290,20 @@ fn newer_detail(
     stored: &crate::token::TokenSet,
     imported: &crate::token::TokenSet,
 ) -> Option<String> {
+    use crate::error::utc_minutes;
     if stored.refresh_token_expires_at > imported.refresh_token_expires_at {
         Some(format!(
-            "the stored refresh token expires at {}, the imported one at {}",
-            stored.refresh_token_expires_at, imported.refresh_token_expires_at
+            "the stored authorization lasts until {}, the file's until {}",
+            utc_minutes(stored.refresh_token_expires_at),
+            utc_minutes(imported.refresh_token_expires_at)
         ))
     } else if stored.refresh_token_expires_at == imported.refresh_token_expires_at
         && stored.access_token_expires_at > imported.access_token_expires_at
     {
         Some(format!(
-            "the stored access token expires at {}, the imported one at {}",
-            stored.access_token_expires_at, imported.access_token_expires_at
+            "the stored access token is good until {}, the file's until {}",
+            utc_minutes(stored.access_token_expires_at),
+            utc_minutes(imported.access_token_expires_at)
         ))
     } else {
         None

@@ -153,9 +153,15 @@ impl<P: Platform> Client<P> {
         self.store.watch_changes();
     }
 
-    /// A change of the store by any context: `new_value` is `None` when `key` was removed.
-    pub fn note_store_change(&self, key: &str, new_value: Option<Value>) {
-        self.store.note_change(key, new_value);
+    /// A change of the store by any context: `new_value` is `None` when `key` was removed;
+    /// `old_generation` is the `generation` of the value it replaced, when it had one.
+    pub fn note_store_change(
+        &self,
+        key: &str,
+        new_value: Option<Value>,
+        old_generation: Option<u64>,
+    ) {
+        self.store.note_change(key, new_value, old_generation);
     }
 
     fn now(&self) -> i64 {
@@ -208,7 +214,8 @@ impl<P: Platform> Client<P> {
         account::cap_unknown_fields(&mut tokens);
         StoredAccount {
             schema_version: ACCOUNT_SCHEMA_VERSION,
-            generation: 0,
+            // The first generation of a new record: the time in ms (see `AccountStore::write`).
+            generation: u64::try_from(self.clock.now_millis()).unwrap_or(1),
             app_key: self.config.app.app_key().to_owned(),
             region: self.config.app.region().as_str().to_owned(),
             tokens,

@@ -52,10 +52,15 @@ pub struct AccountStore<S: Store> {
     unsaved: RefCell<HashMap<String, Unsaved>>,
     index: RefCell<Option<AccountIndex>>,
     index_dirty: Cell<bool>,
-    /// Generations this instance wrote whose change event has not come back yet.
-    echoes: RefCell<HashMap<String, u64>>,
+    /// Generations this instance wrote whose change events have not come back yet.
+    echoes: RefCell<HashMap<String, Vec<u64>>>,
+    /// Accounts whose last change event was older than what is known (a late event, or a write
+    /// outside the protocol): read again before the index is used.
+    suspects: RefCell<HashSet<String>>,
     /// The refresh margin, to compare due times.
     due_margin: Cell<i64>,
+    /// The newest generation known of each account (read, written or heard of).
+    latest: RefCell<HashMap<String, u64>>,
 }
 
 /// The generation in a raw record (0 when it has none or cannot be read).
@@ -84,6 +89,8 @@ impl<S: Store> AccountStore<S> {
             index_dirty: Cell::new(false),
             echoes: RefCell::new(HashMap::new()),
             due_margin: Cell::new(crate::policy::DEFAULT_REFRESH_MARGIN_SECS),
+            latest: RefCell::new(HashMap::new()),
+            suspects: RefCell::new(HashSet::new()),
         }
     }
 
@@ -109,31 +116,61 @@ impl<S: Store> AccountStore<S> {
     }
 
     /// A change of the store (from any context, this one included): `new_value` is `None` when
-    /// the key was removed. An echo of this instance's own write changes nothing; anything else
-    /// replaces the record in memory and updates the index.
-    pub fn note_change(&self, key: &str, new_value: Option<Value>) {
+    /// the key was removed, and `old_generation` is the generation the change replaced. An echo
+    /// of this instance's own write changes nothing. A change older than what is known (events
+    /// arrive late, after further writes) is not believed: the record is read again before its
+    /// next use. Anything else replaces the record in memory and updates the index.
+    pub fn note_change(&self, key: &str, new_value: Option<Value>, old_generation: Option<u64>) {
         let Some(open_id) = open_id_of_key(key) else {
             return;
         };
-        if let Some(value) = &new_value {
-            let generation = raw_generation(value);
-            let mut echoes = self.echoes.borrow_mut();
-            if echoes.get(key) == Some(&generation) {
-                echoes.remove(key);
-                return;
+        let latest = self.latest.borrow().get(open_id).copied();
+        let believed = match &new_value {
+            Some(value) => {
+                let generation = raw_generation(value);
+                {
+                    let mut echoes = self.echoes.borrow_mut();
+                    if let Some(pending) = echoes.get_mut(key) {
+                        if let Some(at) = pending.iter().position(|g| *g == generation) {
+                            pending.remove(at);
+                            if pending.is_empty() {
+                                echoes.remove(key);
+                            }
+                            return;
+                        }
+                    }
+                }
+                latest.is_none_or(|latest| generation >= latest)
             }
+            None => match (latest, old_generation) {
+                (Some(latest), Some(old)) => old >= latest,
+                _ => true,
+            },
+        };
+        if !believed {
+            self.cache.borrow_mut().remove(open_id);
+            self.suspects.borrow_mut().insert(open_id.to_owned());
+            return;
         }
         match new_value {
+            Some(value) => self.remember(open_id, parse_record(value)),
             None => {
+                self.latest.borrow_mut().remove(open_id);
                 self.cache.borrow_mut().remove(open_id);
                 self.index_update(open_id, None);
             }
-            Some(value) => self.remember(open_id, parse_record(value)),
         }
     }
 
     /// Keeps a freshly read record in memory and in the index.
     fn remember(&self, open_id: &str, record: Record) {
+        self.suspects.borrow_mut().remove(open_id);
+        if let Ok(account) = &record {
+            // What was read or believed is the truth, even below an earlier generation.
+            self.latest
+                .borrow_mut()
+                .insert(open_id.to_owned(), account.generation);
+        }
         match &record {
             Ok(account) if self.watching.get() => {
                 self.cache
@@ -329,6 +366,10 @@ impl<S: Store> AccountStore<S> {
     /// Runs `f` over the loaded index.
     pub async fn with_index<T>(&self, f: impl FnOnce(&AccountIndex) -> T) -> Result<T, Error> {
         self.load_index().await?;
+        let suspects: Vec<String> = self.suspects.borrow_mut().drain().collect();
+        if !suspects.is_empty() {
+            self.records(&suspects).await?;
+        }
         let index = self.index.borrow();
         match index.as_ref() {
             Some(index) => Ok(f(index)),
@@ -382,7 +423,12 @@ impl<S: Store> AccountStore<S> {
             return Err(WriteError::Conflict(now_stored));
         }
         account.schema_version = super::account::ACCOUNT_SCHEMA_VERSION;
-        account.generation = expected.map_or(1, |g| g.saturating_add(1));
+        // A new record starts from the generation its writer chose (the time, in ms: generations
+        // keep growing across a disconnect and a new connect, so late events stay recognisable).
+        account.generation = match expected {
+            Some(g) => g.saturating_add(1),
+            None => account.generation.max(1),
+        };
         let value = account.to_value().map_err(WriteError::Failed)?;
         let mut items = extra;
         items.insert(key.clone(), value);
@@ -413,8 +459,15 @@ impl<S: Store> AccountStore<S> {
         }
         self.store.set(items).await.map_err(WriteError::Failed)?;
         let account = Rc::new(account);
+        self.latest
+            .borrow_mut()
+            .insert(open_id.clone(), account.generation);
         if self.watching.get() {
-            self.echoes.borrow_mut().insert(key, account.generation);
+            self.echoes
+                .borrow_mut()
+                .entry(key)
+                .or_default()
+                .push(account.generation);
             self.cache
                 .borrow_mut()
                 .insert(open_id.clone(), account.clone());
@@ -447,6 +500,7 @@ impl<S: Store> AccountStore<S> {
         self.cache.borrow_mut().remove(open_id);
         self.unsaved.borrow_mut().remove(open_id);
         self.echoes.borrow_mut().remove(&account_key(open_id));
+        self.latest.borrow_mut().remove(open_id);
         self.index_update(open_id, None);
         self.flush_index().await
     }

@@ -119,8 +119,17 @@ impl MemoryStore {
     /// returns where the next delivery starts.
     pub fn deliver<P: Platform>(&self, client: &Client<P>, from: usize) -> usize {
         let log = self.log.borrow();
-        for (key, value) in log.iter().skip(from) {
-            client.note_store_change(key, value.clone());
+        for (i, (key, value)) in log.iter().enumerate().skip(from) {
+            // The generation this change replaced: the last earlier value of the key.
+            let old_generation = log
+                .iter()
+                .take(i)
+                .rev()
+                .find(|(k, _)| k == key)
+                .and_then(|(_, v)| v.as_ref())
+                .and_then(|v| v.get("generation"))
+                .and_then(Value::as_u64);
+            client.note_store_change(key, value.clone(), old_generation);
         }
         log.len()
     }
