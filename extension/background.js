@@ -117,6 +117,9 @@ chrome.storage.onChanged.addListener((changes, areaName) => {
   }
 });
 
+/** How long after start-up the badge and the due refreshes run. */
+const START_UP_CHORES_DELAY_MS = 300;
+
 /** Runs once per worker instance, before any message is handled. Reads no account list. */
 async function startUp() {
   await wasmReady;
@@ -128,7 +131,11 @@ async function startUp() {
     return;
   }
   await Promise.all([alarmReady, settleFlowAtStartUp(client)]);
-  // Not awaited: messages need not wait for the network; the client bounds its concurrency.
-  updateBadge(client);
-  refreshDueAccounts(client).catch((error) => console.warn('Start-up refresh failed:', error.name));
+  // Not awaited, and a moment later: the message that woke the worker is answered first (the
+  // badge and the due refreshes read the account index, which costs milliseconds with 1,000
+  // sellers); the client bounds the refreshes' concurrency.
+  setTimeout(() => {
+    updateBadge(client);
+    refreshDueAccounts(client).catch((error) => console.warn('Start-up refresh failed:', error.name));
+  }, START_UP_CHORES_DELAY_MS);
 }

@@ -425,6 +425,16 @@ impl Store for JsStore {
         await_promise(called, "store.remove").await.map(|_| ())
     }
 
+    async fn get_text(&self, key: &str) -> Result<Option<String>, Error> {
+        let called = method_of(&self.0, "get")?
+            .call1(&self.0, &JsValue::from_str(key))
+            .map_err(|e| js_to_error(e, "store.get"))?;
+        let items = await_promise(called, "store.get").await?;
+        Ok(Reflect::get(&items, &JsValue::from_str(key))
+            .ok()
+            .and_then(|v| v.as_string()))
+    }
+
     async fn keys(&self) -> Result<Option<Vec<String>>, Error> {
         // chrome.storage.local.getKeys() (Chrome 130+) lists keys without reading values.
         let Ok(get_keys) = method_of(&self.0, "getKeys") else {
@@ -760,6 +770,9 @@ where
     })
 }
 
+/// How long after a burst of changes by other contexts the index is written.
+const INDEX_FLUSH_DELAY_MS: u32 = 1000;
+
 /// A subscribed `onChanged` event and the listener added to it.
 type ChangeListener = (JsValue, Closure<dyn FnMut(JsValue)>);
 
@@ -774,9 +787,24 @@ fn listen_to_changes(
         .filter(|e| e.is_object())?;
     let add = method_of(&event, "addListener").ok()?;
     let weak = Rc::downgrade(client);
+    let flush_scheduled = Rc::new(std::cell::Cell::new(false));
     let listener = Closure::<dyn FnMut(JsValue)>::new(move |changes: JsValue| {
         let Some(client) = weak.upgrade() else {
             return;
+        };
+        let schedule_flush = |client: &Rc<Client<BrowserPlatform>>| {
+            // Changes other contexts made reach the stored index once per burst, a second later.
+            if client.index_needs_flush() && !flush_scheduled.replace(true) {
+                let weak = Rc::downgrade(client);
+                let flush_scheduled = flush_scheduled.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    JsSleep.sleep(INDEX_FLUSH_DELAY_MS).await;
+                    flush_scheduled.set(false);
+                    if let Some(client) = weak.upgrade() {
+                        let _ = client.flush_index().await;
+                    }
+                });
+            }
         };
         for key in js_sys::Object::keys(&js_sys::Object::from(changes.clone())).iter() {
             let Some(key) = key.as_string() else {
@@ -802,6 +830,7 @@ fn listen_to_changes(
                 .map(|g| g as u64);
             client.note_store_change(&key, value, old_generation);
         }
+        schedule_flush(&client);
     });
     add.call1(&event, listener.as_ref()).ok()?;
     client.watch_store_changes();

@@ -164,6 +164,18 @@ impl<P: Platform> Client<P> {
         self.store.note_change(key, new_value, old_generation);
     }
 
+    /// Whether the account index in memory has changes the stored one lacks (changes made by
+    /// other contexts, heard of through events): the platform then calls
+    /// [`Client::flush_index`] a little later, once for a burst of changes.
+    pub fn index_needs_flush(&self) -> bool {
+        self.store.index_dirty()
+    }
+
+    /// Writes the account index if it has changes the stored one lacks.
+    pub async fn flush_index(&self) -> Result<(), Error> {
+        self.out(self.store.flush_index().await)
+    }
+
     fn now(&self) -> i64 {
         self.clock.now_secs()
     }

@@ -25,6 +25,16 @@ pub trait Store {
     async fn set(&self, items: Map<String, Value>) -> Result<(), Error>;
     /// Removes `keys`.
     async fn remove(&self, keys: &[String]) -> Result<(), Error>;
+    /// The value of `key` when it is a string (large derived records are kept as JSON text,
+    /// which a browser store hands back much faster than the same data as objects).
+    async fn get_text(&self, key: &str) -> Result<Option<String>, Error> {
+        let keys = [key.to_owned()];
+        let mut items = self.get(Some(&keys)).await?;
+        Ok(match items.remove(key) {
+            Some(Value::String(text)) => Some(text),
+            _ => None,
+        })
+    }
     /// Every key, without the values, where the store can list them cheaply
     /// (`chrome.storage.local.getKeys()`); `None` where it cannot.
     async fn keys(&self) -> Result<Option<Vec<String>>, Error> {

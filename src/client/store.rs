@@ -326,8 +326,10 @@ impl<S: Store> AccountStore<S> {
         if self.index.borrow().is_some() {
             return Ok(());
         }
-        let mut items = self.store.get(Some(&[INDEX_KEY.to_owned()])).await?;
-        let stored = items.remove(INDEX_KEY).and_then(AccountIndex::from_value);
+        let stored = match self.store.get_text(INDEX_KEY).await? {
+            Some(text) => AccountIndex::from_text(&text),
+            None => None,
+        };
         let Some(mut index) = stored else {
             // Missing or unreadable: rebuild (this reads every account, once).
             self.all().await?;
@@ -375,6 +377,11 @@ impl<S: Store> AccountStore<S> {
             Some(index) => Ok(f(index)),
             None => Ok(f(&AccountIndex::default())),
         }
+    }
+
+    /// Whether the index in memory differs from the stored one.
+    pub fn index_dirty(&self) -> bool {
+        self.index_dirty.get()
     }
 
     /// Writes the index if it changed since it was last written.
