@@ -17,7 +17,7 @@ help:
 	@echo "make test   - install what is needed and run every check and test"
 	@echo "make build  - build the wasm package into $(PKG_DIR)/"
 	@echo "make size   - print the release .wasm size (raw and gzip)"
-	@echo "make bench  - the client against a naive refresh wrapper, side by side, and the size"
+	@echo "make bench  - issue 8's figures: the client beside its peers (Node) and the extension (Chromium), one table"
 
 setup:
 	scripts/setup.sh
