@@ -22,6 +22,9 @@ use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
+/// How many of its own writes per account this instance remembers until their events arrive.
+const MAX_PENDING_ECHOES: usize = 16;
+
 /// Why a versioned write did not happen.
 #[derive(Debug, Clone)]
 pub enum WriteError {
@@ -470,11 +473,13 @@ impl<S: Store> AccountStore<S> {
             .borrow_mut()
             .insert(open_id.clone(), account.generation);
         if self.watching.get() {
-            self.echoes
-                .borrow_mut()
-                .entry(key)
-                .or_default()
-                .push(account.generation);
+            let mut echoes = self.echoes.borrow_mut();
+            let pending = echoes.entry(key).or_default();
+            // A store whose events never echo this context's writes must not grow this forever.
+            if pending.len() >= MAX_PENDING_ECHOES {
+                pending.remove(0);
+            }
+            pending.push(account.generation);
             self.cache
                 .borrow_mut()
                 .insert(open_id.clone(), account.clone());
