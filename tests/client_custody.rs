@@ -327,7 +327,7 @@ fn a_stored_record_with_an_expiry_beyond_javascript_is_listed_as_damaged_not_hid
             .status_reason
             .as_deref()
             .unwrap()
-            .contains("2000 to 9999"));
+            .contains("after the year 9999"));
         let overview = client.overview().await.unwrap();
         assert_eq!(overview.counts.damaged, 1);
         assert_eq!(overview.attention[0].open_id, OPEN_ID);
@@ -705,5 +705,28 @@ fn late_change_events_never_roll_the_memory_or_the_index_back() {
             "{overview:?}"
         );
         client.api_fetch(OPEN_ID, &shops_call()).await.unwrap();
+    });
+}
+
+#[test]
+fn an_expiry_from_tiktok_beyond_javascript_is_stored_as_the_year_9999_not_as_a_damaged_record() {
+    block_on(async {
+        let world = World::new();
+        let client = world.client();
+        world.connect(&client).await;
+        world
+            .server
+            .grant
+            .borrow_mut()
+            .as_mut()
+            .unwrap()
+            .refresh_expires_at = 9_223_372_036_854_775_000;
+        client.refresh(OPEN_ID).await.unwrap();
+        assert_eq!(
+            world.stored_account()["tokens"]["refreshTokenExpiresAt"],
+            253_402_300_799_i64
+        );
+        let accounts = client.accounts().await.unwrap();
+        assert_eq!(accounts[0].status, AccountStatus::Valid);
     });
 }

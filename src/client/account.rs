@@ -131,9 +131,10 @@ impl StoredAccount {
                 account.tokens.refresh_token_expires_at,
             ),
         ] {
-            if !crate::policy::expiry_in_range(at) {
+            // What JavaScript cannot hold exactly makes the record unreadable there.
+            if at > crate::policy::MAX_EXPIRY_SECS {
                 return Err(Error::Storage(format!(
-                    "its {what} ({at}) is outside the years 2000 to 9999"
+                    "its {what} ({at}) is after the year 9999, beyond what JavaScript dates hold"
                 )));
             }
         }
@@ -252,6 +253,15 @@ fn serde_error_without_values(error: &serde_json::Error) -> String {
         ),
         None => "a field has the wrong type".to_owned(),
     }
+}
+
+/// Makes tokens from TikTok storable: expiries after the year 9999 (which JavaScript cannot read
+/// back) become 9999-12-31, and unknown fields are capped (see [`cap_unknown_fields`]).
+pub fn storable(tokens: &mut TokenSet) {
+    let max = crate::policy::MAX_EXPIRY_SECS;
+    tokens.access_token_expires_at = tokens.access_token_expires_at.min(max);
+    tokens.refresh_token_expires_at = tokens.refresh_token_expires_at.min(max);
+    cap_unknown_fields(tokens);
 }
 
 /// Keeps at most [`MAX_UNKNOWN_FIELDS_BYTES`] of a token set's unknown fields (in key order);

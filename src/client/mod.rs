@@ -223,7 +223,7 @@ impl<P: Platform> Client<P> {
     }
 
     fn new_account(&self, mut tokens: TokenSet, now: i64) -> StoredAccount {
-        account::cap_unknown_fields(&mut tokens);
+        account::storable(&mut tokens);
         StoredAccount {
             schema_version: ACCOUNT_SCHEMA_VERSION,
             // The first generation of a new record: the time in ms (see `AccountStore::write`).

@@ -281,7 +281,7 @@ impl<P: Platform> Client<P> {
                 let now = self.now();
                 let mut fresh = (*base).clone();
                 fresh.tokens = merge_refreshed(&base.tokens, tokens);
-                super::account::cap_unknown_fields(&mut fresh.tokens);
+                super::account::storable(&mut fresh.tokens);
                 fresh.tokens_received_at = Some(now);
                 fresh.last_refresh_at = Some(now);
                 fresh.reconnect = None;
