@@ -2,7 +2,7 @@
 //! versioned write), cancel, deadlines.
 
 use super::account::{account_key, flow_state_name, AccountSummary, FlowStateView, FLOW_KEY};
-use super::platform::{Lock, Platform, Random, Store};
+use super::platform::{Lock, Platform, Random, Sleep, Store};
 use super::store::WriteError;
 use super::{account_lock_name, Client, FLOW_LOCK};
 use crate::authorize::new_state;
@@ -11,6 +11,10 @@ use crate::flow::AuthFlow;
 use crate::token::{parse_token_response, token_get_request};
 use crate::Error;
 use serde_json::{Map, Value};
+
+/// How long a new grant waits for the account's lock (held by a refresh of the previous grant)
+/// before it is written anyway.
+pub const NEW_GRANT_LOCK_WAIT_MS: u32 = 3_000;
 
 impl<P: Platform> Client<P> {
     async fn load_flow(&self) -> Result<AuthFlow, Error> {
@@ -103,9 +107,22 @@ impl<P: Platform> Client<P> {
         flow.token_received(&open_id, now)?;
         let account = self.new_account(tokens, now);
 
+        // The account's lock, so a refresh of the previous grant still in flight finishes
+        // first; but a new grant does not wait for a refresh that hangs: past
+        // `NEW_GRANT_LOCK_WAIT_MS` it is written anyway, and the versioned write keeps the late
+        // refresh from writing over it.
         let local = self.local_lock(&open_id);
-        let _local = local.lock().await;
-        let _account_guard = self.lock.acquire(&account_lock_name(&open_id)).await?;
+        let wait = self.sleep.sleep(NEW_GRANT_LOCK_WAIT_MS);
+        let locks = async {
+            let local = local.lock().await;
+            let named = self.lock.acquire(&account_lock_name(&open_id)).await;
+            (local, named)
+        };
+        let (_local, _account_guard) =
+            match futures::future::select(Box::pin(locks), Box::pin(wait)).await {
+                futures::future::Either::Left(((local, named), _)) => (Some(local), Some(named?)),
+                futures::future::Either::Right(_) => (None, None),
+            };
         // A new grant replaces whatever is stored, at whatever generation: read it, write over
         // it (again if someone without the lock wrote in between).
         let mut last_error = None;

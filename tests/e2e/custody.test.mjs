@@ -110,3 +110,28 @@ test('without navigator.locks, the worker still refreshes a rotating token once 
     .filter((key) => key.startsWith('tts:lock:')));
   assert.deepEqual(leftovers, [], 'the lease is released');
 });
+
+test('a refresh held past a reconnect: the new grant is stored, and the late answer is not written over it', async () => {
+  await env.mock.control('config', { rotateRefreshToken: true });
+  const account = await connectWithAutoApprove(env.controlPage, env.mock);
+  await env.mock.control('expire-access', {});
+  await env.mock.control('hold', { endpoint: 'refresh' });
+  const late = shops(account.openId);
+  const { held } = await env.mock.control('held?min=1&timeoutMs=5000');
+  assert.equal(held.length, 1, 'TikTok has the refresh and holds its answer');
+
+  // The seller connects again while that refresh is out; the flow finishes without waiting for it.
+  const started = Date.now();
+  const again = await connectWithAutoApprove(env.controlPage, env.mock);
+  assert.equal(again.openId, account.openId);
+  assert.ok(Date.now() - started < 8000, 'the reconnect did not wait for the held refresh');
+  const newGrant = await grantOf(account.openId);
+
+  // Only now does the old grant's refresh answer arrive.
+  await env.mock.control('release', { all: true });
+  await late;
+  const stored = await storedRecord(account.openId);
+  assert.equal(stored.tokens.refreshToken, newGrant.refreshToken, 'the new grant survived the late refresh');
+  const ok = await shops(account.openId);
+  assert.equal(ok.ok, true, JSON.stringify(ok.error));
+});
