@@ -164,6 +164,16 @@ pub enum Error {
     #[error("network error: {0}")]
     Network(String),
 
+    /// No answer came back in time; the request was abandoned (TikTok may still have acted on
+    /// it).
+    #[error("{what} timed out after {after_ms} ms; try again")]
+    Timeout {
+        /// What timed out (`"token/get"`, `"token/refresh"`, `"the API call"`).
+        what: String,
+        /// The limit that passed.
+        after_ms: u32,
+    },
+
     /// The response could not be read.
     #[error("unreadable response (HTTP {http_status}): {kind}{}", if .detail.is_empty() { String::new() } else { format!(" ({})", .detail) })]
     MalformedResponse {
@@ -244,6 +254,7 @@ impl Error {
             Error::MissingPermission { .. } => "MissingPermission",
             Error::RateLimited { .. } => "RateLimited",
             Error::Network(_) => "NetworkError",
+            Error::Timeout { .. } => "Timeout",
             Error::MalformedResponse { .. } => "MalformedResponse",
             Error::UnknownAccount(_) => "UnknownAccount",
             Error::Storage(_) => "StorageError",
@@ -345,6 +356,10 @@ impl Error {
                 request_id: request_id.map(r),
             },
             Error::Network(t) => Error::Network(r(t)),
+            Error::Timeout { what, after_ms } => Error::Timeout {
+                what: r(what),
+                after_ms,
+            },
             Error::MalformedResponse {
                 http_status,
                 kind,

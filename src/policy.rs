@@ -214,7 +214,7 @@ pub fn is_transient(error: &Error) -> bool {
 /// network failed, or the wait timed out) may TikTok have rotated the token without us seeing
 /// the new one, so the refresh journal stays.
 pub fn refresh_outcome_known(result: &Result<TokenSet, Error>) -> bool {
-    !matches!(result, Err(Error::Network(_)))
+    !matches!(result, Err(Error::Network(_)) | Err(Error::Timeout { .. }))
 }
 
 /// What a failed token/refresh means for the account.
