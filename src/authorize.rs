@@ -73,18 +73,62 @@ pub struct AuthorizationCode {
     pub shop_region: Option<String>,
 }
 
-/// Parses the redirect URL TikTok sent the browser to.
-///
-/// - The URL must be the expected redirect URL (same scheme, host and path; a trailing slash and
-///   the letter case of scheme and host do not matter), else [`Error::InvalidRedirect`].
-/// - `state` must equal `expected_state`: missing or different → [`Error::StateMismatch`]. A
-///   denial without any `state` is still reported as a denial, since it grants nothing.
-/// - Any `error` parameter, or `code=null`, is a denial → [`Error::AccessDenied`].
-/// - No `code` at all → [`Error::InvalidRedirect`].
+/// TikTok's denial codes that are kept and shown (as a fixed sentence); anything else in a
+/// redirect's `error` is reported as `unknown`, never stored or shown as it came.
+pub const DENIAL_CODES: [&str; 4] = ["access_denied", "auth_denied", "user_denied", "null"];
+
+/// The kept form of a redirect's `error` parameter: one of [`DENIAL_CODES`], or `unknown`.
+pub fn denial_code(error: Option<&str>) -> &'static str {
+    let error = error.unwrap_or("null");
+    DENIAL_CODES
+        .iter()
+        .find(|code| code.eq_ignore_ascii_case(error))
+        .copied()
+        .unwrap_or("unknown")
+}
+
+/// How a redirect reached the client: through a channel bound to the pending flow (the
+/// `launchWebAuthFlow` result, the flow's own tab, the person's own paste) or not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RedirectChannel {
+    /// Anything else: a denial must carry the flow's `state` to end it.
+    #[default]
+    Unbound,
+    /// Bound to the flow: TikTok's documented denials carry no `state`, and one that comes this
+    /// way may end the flow.
+    Bound,
+}
+
+/// Parses the redirect URL TikTok sent the browser to, as it arrived through an unbound channel
+/// (see [`parse_redirect_from`]).
 pub fn parse_redirect(
     redirect_url: &str,
     expected_redirect_base: &str,
     expected_state: &str,
+) -> Result<AuthorizationCode, Error> {
+    parse_redirect_from(
+        redirect_url,
+        expected_redirect_base,
+        expected_state,
+        RedirectChannel::Unbound,
+    )
+}
+
+/// Parses the redirect URL TikTok sent the browser to.
+///
+/// - The URL must be the expected redirect URL (same scheme, host and path; a trailing slash and
+///   the letter case of scheme and host do not matter), else [`Error::InvalidRedirect`].
+/// - `state` must equal `expected_state`: different → [`Error::StateMismatch`], always; missing →
+///   [`Error::StateMismatch`], except for a denial that came through a [`RedirectChannel::Bound`]
+///   channel (TikTok's documented denials carry no `state`).
+/// - Any `error` parameter, or `code=null`, is a denial → [`Error::AccessDenied`], carrying only
+///   TikTok's code from [`DENIAL_CODES`] (never the raw query).
+/// - No `code` at all → [`Error::InvalidRedirect`].
+pub fn parse_redirect_from(
+    redirect_url: &str,
+    expected_redirect_base: &str,
+    expected_state: &str,
+    channel: RedirectChannel,
 ) -> Result<AuthorizationCode, Error> {
     let redirect_url = redirect_url.trim();
     let (base, query) = split_url(redirect_url);
@@ -108,7 +152,7 @@ pub fn parse_redirect(
 
     match state {
         Some(s) if s == expected_state => {}
-        None if is_denial => {}
+        None if is_denial && channel == RedirectChannel::Bound => {}
         None => {
             return Err(Error::StateMismatch {
                 found: "is missing",
@@ -117,9 +161,10 @@ pub fn parse_redirect(
         Some(_) => return Err(Error::StateMismatch { found: "differs" }),
     }
     if is_denial {
+        let code = denial_code(error);
         return Err(Error::AccessDenied {
-            error: error.unwrap_or("null").to_owned(),
-            error_response: query.to_owned(),
+            error: code.to_owned(),
+            error_response: format!("error={code}"),
         });
     }
     let code = match code {

@@ -15,7 +15,7 @@
 //! (`now` is passed in) and serialises with a schema version, so a service worker that restarts
 //! reads where the flow stands from storage.
 
-use crate::authorize::{authorize_url, is_redirect_for, parse_redirect, AuthorizationCode};
+use crate::authorize::{authorize_url, is_redirect_for, AuthorizationCode};
 use crate::config::Config;
 use crate::error::FailureReason;
 use crate::Error;
@@ -225,6 +225,23 @@ impl AuthFlow {
         expected_redirect_base: &str,
         now: i64,
     ) -> Result<AuthorizationCode, Error> {
+        self.receive_redirect_from(
+            redirect_url,
+            expected_redirect_base,
+            now,
+            crate::authorize::RedirectChannel::Unbound,
+        )
+    }
+
+    /// [`AuthFlow::receive_redirect`] for a redirect that arrived through `channel`: a denial
+    /// without `state` ends the flow only through a bound channel.
+    pub fn receive_redirect_from(
+        &mut self,
+        redirect_url: &str,
+        expected_redirect_base: &str,
+        now: i64,
+        channel: crate::authorize::RedirectChannel,
+    ) -> Result<AuthorizationCode, Error> {
         self.check_deadline(now);
         let (state, started_at, deadline) = match &self.phase {
             FlowPhase::WaitingForRedirect {
@@ -246,7 +263,12 @@ impl AuthFlow {
                 crate::http::split_url(expected_redirect_base).0
             )));
         }
-        match parse_redirect(redirect_url, expected_redirect_base, &state) {
+        match crate::authorize::parse_redirect_from(
+            redirect_url,
+            expected_redirect_base,
+            &state,
+            channel,
+        ) {
             Ok(code) => {
                 self.phase = FlowPhase::WaitingForToken {
                     state,
@@ -344,10 +366,22 @@ impl AuthFlow {
         }
     }
 
-    /// Chilkat's `AccessTokenResponse` for a denial (state 4).
-    pub fn error_response(&self) -> Option<&str> {
+    /// Chilkat's `AccessTokenResponse` for a denial (state 4): `error=<code>`, TikTok's code
+    /// from the allowlist (a record stored by an older version is shown the same way).
+    pub fn error_response(&self) -> Option<String> {
         match &self.phase {
-            FlowPhase::Denied { error_response, .. } => Some(error_response),
+            FlowPhase::Denied { error, .. } => Some(format!(
+                "error={}",
+                crate::authorize::denial_code(Some(error))
+            )),
+            _ => None,
+        }
+    }
+
+    /// The state of the flow waiting for its token exchange, if it is.
+    pub fn waiting_for_token(&self) -> Option<&str> {
+        match &self.phase {
+            FlowPhase::WaitingForToken { state, .. } => Some(state),
             _ => None,
         }
     }

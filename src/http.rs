@@ -144,6 +144,9 @@ pub struct HttpRequest {
     pub headers: Vec<(String, String)>,
     /// The exact body bytes (empty for none).
     pub body: Vec<u8>,
+    /// Abandon the request after this many ms (the transport aborts it; the client also stops
+    /// waiting). `None`: no limit of the request's own.
+    pub timeout_ms: Option<u32>,
 }
 
 impl HttpRequest {

@@ -160,6 +160,7 @@ pub fn build_signed_request(
             ("Content-Type".to_owned(), JSON_CONTENT_TYPE.to_owned()),
         ],
         body: request.body.clone(),
+        timeout_ms: None,
     })
 }
 

@@ -35,6 +35,7 @@ pub fn token_get_request(config: &Config, auth_code: &AuthCode) -> HttpRequest {
         ),
         headers: Vec::new(),
         body: Vec::new(),
+        timeout_ms: None,
     }
 }
 
@@ -54,6 +55,7 @@ pub fn token_refresh_request(config: &Config, refresh_token: &RefreshToken) -> H
         ),
         headers: Vec::new(),
         body: Vec::new(),
+        timeout_ms: None,
     }
 }
 

@@ -7,7 +7,7 @@
 //!   there is none), randomness `crypto.getRandomValues` — all from the global scope, never
 //!   `window`.
 
-use crate::authorize::{authorize_url_for, new_state, parse_redirect};
+use crate::authorize::{authorize_url_for, new_state, parse_redirect, RedirectChannel};
 use crate::client::lease::{LeaseGuard, Spawner, StoreLease};
 use crate::client::platform::{Clock, Lock, Platform, Random, Sleep, Store, Transport};
 use crate::client::{ApiCall, Client, Deps, DueRefreshOptions, ImportOptions, PageRequest};
@@ -54,9 +54,16 @@ export interface ClientConfig {
   refreshMarginSecs?: number;
   /** How long the seller has to authorize (default 240). */
   flowTimeoutSecs?: number;
+  /** Time limit of token/get and token/refresh in ms (default 30000). */
+  tokenTimeoutMs?: number;
+  /** Time limit of an API call in ms (default 60000; a call can say otherwise). */
+  apiTimeoutMs?: number;
 }
 
 export interface AuthorizationStart { url: string; state: string }
+
+/** How the redirect reached you: `bound` when through a channel bound to the flow. */
+export interface CompleteOptions { bound?: boolean }
 
 export type FailureReason = "cancelled" | "windowClosed" | "interrupted" | "timedOut"
   | "pageLoadFailed" | "tokenExchangeFailed" | "invalidRedirect";
@@ -101,6 +108,8 @@ export interface AccountSummary {
 }
 
 export interface ApiCall {
+  /** Abandon the call after this many ms (default: the client's apiTimeoutMs, 60000). */
+  timeoutMs?: number;
   method?: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   path: string;
   query?: Record<string, string>;
@@ -279,17 +288,22 @@ pub struct FetchTransport;
 
 #[cfg(not(feature = "gloo-transport"))]
 #[wasm_bindgen(inline_js = r#"
-export function ttsFetch(url, method, headerLines, body) {
+export function ttsFetch(url, method, headerLines, body, timeoutMs) {
   const headers = {};
   const lines = headerLines ? headerLines.split('\n') : [];
   for (let i = 0; i + 1 < lines.length; i += 2) headers[lines[i]] = lines[i + 1];
+  // The time limit aborts the request and the reading of its body alike.
+  const signal = timeoutMs ? AbortSignal.timeout(timeoutMs) : undefined;
   // no-store: token and API answers must never be cached, and identical URLs (the same call
   // twice in one second has the same timestamp and sign) would otherwise queue behind each
   // other on Chrome's HTTP cache lock, one at a time.
-  return fetch(url, { method, headers, body: body ?? undefined, cache: 'no-store' })
+  return fetch(url, { method, headers, body: body ?? undefined, cache: 'no-store', signal })
     .then((response) => response.arrayBuffer().then((buffer) => [
       response.status, response.headers.get('date'), new Uint8Array(buffer),
-    ]));
+    ]))
+    .catch((error) => {
+      throw signal?.aborted ? { timedOut: true } : error;
+    });
 }
 "#)]
 extern "C" {
@@ -299,6 +313,7 @@ extern "C" {
         method: &str,
         header_lines: &str,
         body: Option<Uint8Array>,
+        timeout_ms: Option<u32>,
     ) -> Result<Promise, JsValue>;
 }
 
@@ -317,9 +332,29 @@ impl Transport for FetchTransport {
             header_lines.push_str(value);
         }
         let body = (!request.body.is_empty()).then(|| Uint8Array::from(request.body.as_slice()));
-        let pending = tts_fetch(&request.url, request.method.as_str(), &header_lines, body)
-            .map_err(network)?;
-        let answer: JsValue = JsFuture::from(pending).await.map_err(network)?;
+        let pending = tts_fetch(
+            &request.url,
+            request.method.as_str(),
+            &header_lines,
+            body,
+            request.timeout_ms,
+        )
+        .map_err(network)?;
+        let timed_out = |e: &JsValue| {
+            Reflect::get(e, &JsValue::from_str("timedOut"))
+                .ok()
+                .is_some_and(|t| t.is_truthy())
+        };
+        let answer: JsValue = JsFuture::from(pending).await.map_err(|e| {
+            if timed_out(&e) {
+                Error::Timeout {
+                    what: "the request".to_owned(),
+                    after_ms: request.timeout_ms.unwrap_or(0),
+                }
+            } else {
+                network(e)
+            }
+        })?;
         let answer: js_sys::Array = answer.unchecked_into();
         let status = answer.get(0).as_f64().map_or(0, |s| s as u16);
         let headers = answer
@@ -897,10 +932,29 @@ impl TikTokShopClient {
     }
 
     /// Completes the authorization with the redirect URL; resolves to the account summary.
+    /// `{ bound: true }` when the redirect came through a channel bound to the flow (the
+    /// `launchWebAuthFlow` result, the flow's own tab, the person's paste): only then does a
+    /// denial without `state` (TikTok's documented form) end the flow.
     #[wasm_bindgen(js_name = completeAuthorization, unchecked_return_type = "Promise<AccountSummary>")]
-    pub fn complete_authorization(&self, redirect_url: String) -> Promise {
+    pub fn complete_authorization(
+        &self,
+        redirect_url: String,
+        #[wasm_bindgen(unchecked_optional_param_type = "CompleteOptions")] options: Option<JsValue>,
+    ) -> Promise {
         let client = self.inner.clone();
-        promise(async move { client.complete_authorization(&redirect_url).await })
+        let bound = options
+            .and_then(|o| Reflect::get(&o, &JsValue::from_str("bound")).ok())
+            .is_some_and(|b| b.is_truthy());
+        let channel = if bound {
+            RedirectChannel::Bound
+        } else {
+            RedirectChannel::Unbound
+        };
+        promise(async move {
+            client
+                .complete_authorization_from(&redirect_url, channel)
+                .await
+        })
     }
 
     /// Where the flow stands (a passed deadline reads as 5).

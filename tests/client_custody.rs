@@ -730,3 +730,152 @@ fn an_expiry_from_tiktok_beyond_javascript_is_stored_as_the_year_9999_not_as_a_d
         assert_eq!(accounts[0].status, AccountStatus::Valid);
     });
 }
+
+mod bounded {
+    //! Every network call is bounded, no lock is held past it, and Cancel and Disconnect answer
+    //! at once whatever is in flight (issue 9).
+    use super::*;
+
+    #[test]
+    fn every_request_carries_its_time_limit_and_a_refresh_that_times_out_keeps_its_journal() {
+        block_on(async {
+            let world = World::new();
+            let client = world.client();
+            world.connect(&client).await;
+            client.api_fetch(OPEN_ID, &shops_call()).await.unwrap();
+            let custom = ApiCall {
+                timeout_ms: Some(1_234),
+                ..shops_call()
+            };
+            client.api_fetch(OPEN_ID, &custom).await.unwrap();
+            let limits: Vec<Option<u32>> = world
+                .server
+                .requests
+                .borrow()
+                .iter()
+                .map(|r| r.timeout_ms)
+                .collect();
+            assert_eq!(limits, [Some(30_000), Some(60_000), Some(1_234)]);
+
+            world.server.rotate.set(true);
+            world.server.time_out_next_refresh.set(true);
+            let error = client.refresh(OPEN_ID).await.unwrap_err();
+            assert_eq!(error.name(), "Timeout");
+            assert!(
+                error
+                    .to_string()
+                    .contains("token/refresh timed out after 30000 ms"),
+                "{error}"
+            );
+            assert_eq!(
+                world.server.refresh_count.get(),
+                1,
+                "not retried: a timeout is not transient"
+            );
+            assert!(
+                world.stored_account()["refreshInFlight"].is_object(),
+                "TikTok may have rotated the token in the answer that never came"
+            );
+            // The lock is free again: the next refresh runs, and knows the last one was cut off.
+            let error = client.refresh(OPEN_ID).await.unwrap_err();
+            assert_eq!(error.name(), "RefreshInterrupted");
+        });
+    }
+
+    #[test]
+    fn cancel_answers_at_once_while_token_get_hangs_and_its_late_answer_is_discarded() {
+        block_on(async {
+            let world = World::new();
+            let client = world.client();
+            let (_url, state) = client.begin_authorization().await.unwrap();
+            let code = world.server.issue_code();
+            let (announce, announced) = oneshot::channel();
+            world
+                .server
+                .hold_next_token_get
+                .borrow_mut()
+                .push_back(announce);
+            let redirect = format!("{REDIRECT}?code={code}&state={state}");
+            let complete = client.complete_authorization(&redirect);
+            let cancel_then_release = async {
+                let release = announced.await.unwrap();
+                assert_eq!(client.flow_state().await.unwrap().state, 2);
+                // Cancel does not wait for the exchange.
+                let view = client.cancel_authorization().await.unwrap();
+                assert_eq!(view.state, 5);
+                release.send(()).unwrap();
+            };
+            let (completed, ()) = futures::join!(complete, cancel_then_release);
+            assert_eq!(completed.unwrap_err().name(), "FlowNotPending");
+            let view = client.flow_state().await.unwrap();
+            assert_eq!(view.state, 5, "the flow stays cancelled");
+            assert!(
+                client.accounts().await.unwrap().is_empty(),
+                "nothing stored"
+            );
+        });
+    }
+
+    #[test]
+    fn an_answer_after_the_deadline_is_discarded_and_the_flow_says_timed_out() {
+        block_on(async {
+            let world = World::new();
+            let client = world.client();
+            let (_url, state) = client.begin_authorization().await.unwrap();
+            let code = world.server.issue_code();
+            let (announce, announced) = oneshot::channel();
+            world
+                .server
+                .hold_next_token_get
+                .borrow_mut()
+                .push_back(announce);
+            let redirect = format!("{REDIRECT}?code={code}&state={state}");
+            let complete = client.complete_authorization(&redirect);
+            let late = async {
+                let release = announced.await.unwrap();
+                world.clock.advance_secs(241);
+                release.send(()).unwrap();
+            };
+            let (completed, ()) = futures::join!(complete, late);
+            assert_eq!(completed.unwrap_err().name(), "FlowExpired");
+            let view = client.flow_state().await.unwrap();
+            assert_eq!(view.state, 5);
+            assert_eq!(
+                view.failure_reason,
+                Some(tiktok_shop_connect::error::FailureReason::TimedOut)
+            );
+            assert!(
+                client.accounts().await.unwrap().is_empty(),
+                "nothing stored"
+            );
+        });
+    }
+
+    #[test]
+    fn disconnect_answers_at_once_while_a_refresh_hangs() {
+        block_on(async {
+            let world = World::new();
+            let client = world.client();
+            world.connect(&client).await;
+            let (announce, announced) = oneshot::channel();
+            world
+                .server
+                .hold_next_refresh
+                .borrow_mut()
+                .push_back(announce);
+            let refresh = client.refresh(OPEN_ID);
+            let disconnect_then_release = async {
+                let release = announced.await.unwrap();
+                client.disconnect(OPEN_ID).await.unwrap();
+                assert!(
+                    world.store.get_item(&key()).is_none(),
+                    "gone before the refresh ends"
+                );
+                release.send(()).unwrap();
+            };
+            let (refreshed, ()) = futures::join!(refresh, disconnect_then_release);
+            assert_eq!(refreshed.unwrap_err().name(), "UnknownAccount");
+            assert!(world.store.get_item(&key()).is_none(), "not brought back");
+        });
+    }
+}

@@ -40,6 +40,7 @@ fn api_fetch_signs_and_sends_exactly() {
                     query: Some([("page_size".to_owned(), "20".to_owned())].into()),
                     body: Some("{\"order_status\":\"UNPAID\"}".into()),
                     shop_cipher: Some("ROW_cipher1".into()),
+                    timeout_ms: None,
                 },
             )
             .await

@@ -1,7 +1,9 @@
 //! The authorization URL, the state, redirect parsing, and every flow transition.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-use tiktok_shop_connect::authorize::{authorize_url, new_state, parse_redirect};
+use tiktok_shop_connect::authorize::{
+    authorize_url, new_state, parse_redirect, parse_redirect_from, RedirectChannel,
+};
 use tiktok_shop_connect::config::{Config, EndpointOverrides, Region};
 use tiktok_shop_connect::error::FailureReason;
 use tiktok_shop_connect::flow::{AuthFlow, FlowPhase, DEFAULT_FLOW_TIMEOUT_SECS};
@@ -98,17 +100,30 @@ fn both_documented_denial_forms_are_access_denied() {
                 error_response,
             } => {
                 assert_eq!(e, error);
-                assert_eq!(error_response, query);
+                // Only TikTok's allowlisted code is kept, never the raw query.
+                assert_eq!(error_response, format!("error={error}"));
             }
             other => panic!("{other:?}"),
         }
     }
-    // A denial without any state still reads as a denial (it grants nothing).
+    // A denial without any state reads as a denial only through a channel bound to the flow
+    // (TikTok's documented denials carry no state); through any other, it is rejected.
     assert_eq!(
-        parse_redirect(&format!("{BASE}?code=null&error=auth_denied"), BASE, "S1")
-            .unwrap_err()
-            .name(),
+        parse_redirect_from(
+            &format!("{BASE}?code=null&error=auth_denied"),
+            BASE,
+            "S1",
+            RedirectChannel::Bound
+        )
+        .unwrap_err()
+        .name(),
         "AccessDenied"
+    );
+    assert_eq!(
+        parse_redirect(&format!("{BASE}?code=null&error=auth_denied"), BASE, "S1").unwrap_err(),
+        Error::StateMismatch {
+            found: "is missing"
+        }
     );
     // code=null alone is a denial too.
     assert_eq!(
@@ -223,8 +238,8 @@ fn flow_denial_is_4_with_the_error_response() {
     assert_eq!(err.name(), "AccessDenied");
     assert_eq!(flow.state_code(5), 4);
     assert_eq!(
-        flow.error_response(),
-        Some("error=access_denied&code=null&state=S1")
+        flow.error_response().as_deref(),
+        Some("error=access_denied")
     );
     assert_eq!(flow.failure_info(5), None);
 }
@@ -436,4 +451,50 @@ fn flow_resumes_after_serialisation_in_every_state() {
             .name(),
         "StorageError"
     );
+}
+
+#[test]
+fn a_denial_without_state_ends_the_flow_only_through_a_bound_channel() {
+    let (mut flow, _) = begun(0);
+    let planted = format!("{BASE}?error=access_denied&error_description=<b>Attacker+text</b>");
+    // From a page anyone can reach: rejected, and the flow goes on.
+    assert_eq!(
+        flow.receive_redirect(&planted, BASE, 5).unwrap_err().name(),
+        "StateMismatch"
+    );
+    assert_eq!(flow.state_code(5), 1);
+    // A different state is never a denial of this flow, bound or not.
+    let other = format!("{BASE}?error=access_denied&state=OTHER");
+    assert_eq!(
+        flow.receive_redirect_from(&other, BASE, 5, RedirectChannel::Bound)
+            .unwrap_err()
+            .name(),
+        "StateMismatch"
+    );
+    assert_eq!(flow.state_code(5), 1);
+    // Through the flow's own channel, TikTok's stateless denial ends it; only the allowlisted
+    // code is kept, never the attacker's words.
+    let err = flow
+        .receive_redirect_from(&planted, BASE, 6, RedirectChannel::Bound)
+        .unwrap_err();
+    assert_eq!(err.name(), "AccessDenied");
+    assert_eq!(flow.state_code(6), 4);
+    assert_eq!(
+        flow.error_response().as_deref(),
+        Some("error=access_denied")
+    );
+    let shown = format!("{err} {:?}", flow);
+    assert!(!shown.contains("Attacker"), "{shown}");
+    // Unknown error words are not shown either.
+    let (mut flow, _) = begun(0);
+    let err = flow
+        .receive_redirect_from(
+            &format!("{BASE}?error=%3Cscript%3Ealert(1)%3C%2Fscript%3E"),
+            BASE,
+            1,
+            RedirectChannel::Bound,
+        )
+        .unwrap_err();
+    assert!(!err.to_string().contains("script"), "{err}");
+    assert_eq!(flow.error_response().as_deref(), Some("error=unknown"));
 }

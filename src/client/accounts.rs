@@ -161,18 +161,10 @@ impl<P: Platform> Client<P> {
         )
     }
 
-    /// Removes an account. Takes the account's locks, so a refresh in flight finishes first and
-    /// cannot bring the account back.
+    /// Removes an account, at once, whatever is in flight: a refresh that finishes later finds
+    /// the record gone (its versioned write fails) and cannot bring the account back.
     pub async fn disconnect(&self, open_id: &str) -> Result<(), Error> {
-        self.out(
-            async {
-                let local = self.local_lock(open_id);
-                let _local = local.lock().await;
-                let _guard = self.lock.acquire(&account_lock_name(open_id)).await?;
-                self.store.remove(open_id).await
-            }
-            .await,
-        )
+        self.out(self.store.remove(open_id).await)
     }
 
     /// Imports Chilkat's `tiktok-shops.json` as an account of this app. Everything is checked

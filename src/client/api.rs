@@ -26,6 +26,8 @@ pub struct ApiCall {
     pub body: Option<String>,
     /// The shop cipher, for shop-scoped endpoints.
     pub shop_cipher: Option<String>,
+    /// Abandon the call after this many ms (default: the client's `apiTimeoutMs`, 60 s).
+    pub timeout_ms: Option<u32>,
 }
 
 /// What an API call returned: TikTok's answer with `code` 0.
@@ -61,6 +63,10 @@ impl<P: Platform> Client<P> {
                 .collect(),
             body: call.body.clone().unwrap_or_default().into_bytes(),
             shop_cipher: call.shop_cipher.clone(),
+        };
+        let timeout_ms = match call.timeout_ms {
+            Some(ms) => crate::config::validate_timeout_ms("timeoutMs", i64::from(ms))?,
+            None => self.config.api_timeout_ms,
         };
         // Tokens TikTok issued that are only in memory are written first; until they are, every
         // call says so.
@@ -113,7 +119,7 @@ impl<P: Platform> Client<P> {
         loop {
             let token = account.tokens.access_token.clone();
             let offset_used = self.clock_offset.get();
-            let response = self.send_signed(&token, &request).await?;
+            let response = self.send_signed(&token, &request, timeout_ms).await?;
             match classify_api_response(response.status, &response.body) {
                 ApiOutcome::Success => {
                     return Ok(ApiResponse {
@@ -154,9 +160,10 @@ impl<P: Platform> Client<P> {
         &self,
         token: &AccessToken,
         request: &ApiRequest,
+        timeout_ms: u32,
     ) -> Result<HttpResponse, Error> {
         let signed = build_signed_request(&self.config.app, token, request, self.server_now())?;
-        self.send(signed).await
+        self.send(signed, "the API call", timeout_ms).await
     }
 
     /// The shops the account's token covers (`GET /authorization/202309/shops`).

@@ -5,7 +5,7 @@ use super::account::{account_key, flow_state_name, AccountSummary, FlowStateView
 use super::platform::{Lock, Platform, Random, Sleep, Store};
 use super::store::WriteError;
 use super::{account_lock_name, Client, FLOW_LOCK};
-use crate::authorize::new_state;
+use crate::authorize::{new_state, RedirectChannel};
 use crate::error::FailureReason;
 use crate::flow::AuthFlow;
 use crate::token::{parse_token_response, token_get_request};
@@ -59,50 +59,97 @@ impl<P: Platform> Client<P> {
         )
     }
 
-    /// Completes an authorization with the redirect URL: checks the state against the pending
-    /// flow (single use), exchanges the code, stores the tokens under the account's lock (a
-    /// refresh of the seller's previous grant still in flight finishes first and cannot write
-    /// over the new one); the flow moves 1 → 2 → 3, or to 4 (denied) or 5 (failed), and the
-    /// matching error is returned.
+    /// Completes an authorization with the redirect URL, as it arrived through an unbound channel
+    /// (see [`Client::complete_authorization_from`]).
     pub async fn complete_authorization(
         &self,
         redirect_url: &str,
     ) -> Result<AccountSummary, Error> {
-        self.out(self.complete_authorization_inner(redirect_url).await)
+        self.complete_authorization_from(redirect_url, RedirectChannel::Unbound)
+            .await
+    }
+
+    /// Completes an authorization with the redirect URL that arrived through `channel`: checks
+    /// the state against the pending flow (single use; a denial without `state` counts only
+    /// through a bound channel), exchanges the code (the flow's lock is not held meanwhile, so
+    /// Cancel answers at once), and stores the tokens under the account's lock unless the flow
+    /// was cancelled or timed out meanwhile (then the late answer is discarded). The flow moves
+    /// 1 → 2 → 3, or to 4 (denied) or 5 (failed), and the matching error is returned.
+    pub async fn complete_authorization_from(
+        &self,
+        redirect_url: &str,
+        channel: RedirectChannel,
+    ) -> Result<AccountSummary, Error> {
+        self.out(
+            self.complete_authorization_inner(redirect_url, channel)
+                .await,
+        )
     }
 
     async fn complete_authorization_inner(
         &self,
         redirect_url: &str,
+        channel: RedirectChannel,
     ) -> Result<AccountSummary, Error> {
-        let _guard = self.lock.acquire(FLOW_LOCK).await?;
-        let mut flow = self.load_flow().await?;
-        let before = flow.clone();
-        let received = flow.receive_redirect(redirect_url, &self.config.redirect_url, self.now());
-        if flow != before {
-            self.save_flow(&flow).await?;
-        }
-        let code = received?;
+        let (code, state) = {
+            let _guard = self.lock.acquire(FLOW_LOCK).await?;
+            let mut flow = self.load_flow().await?;
+            let before = flow.clone();
+            let received = flow.receive_redirect_from(
+                redirect_url,
+                &self.config.redirect_url,
+                self.now(),
+                channel,
+            );
+            if flow != before {
+                self.save_flow(&flow).await?;
+            }
+            let code = received?;
+            let state = flow.waiting_for_token().unwrap_or_default().to_owned();
+            (code, state)
+        };
         self.remember_secret(code.code.secret());
 
         let exchanged = async {
             let response = self
-                .send(token_get_request(&self.config.app, &code.code))
+                .send(
+                    token_get_request(&self.config.app, &code.code),
+                    "token/get",
+                    self.config.token_timeout_ms,
+                )
                 .await?;
             parse_token_response(response.status, &response.body)
         }
         .await;
+
+        let _guard = self.lock.acquire(FLOW_LOCK).await?;
+        let mut flow = self.load_flow().await?;
+        let now = self.now();
+        flow.check_deadline(now);
+        if flow.waiting_for_token() != Some(state.as_str()) {
+            // Cancelled, timed out or replaced while the exchange ran: whatever came back is
+            // discarded (a code exchanged late grants nothing here), and the flow stays as it is.
+            if let Ok(tokens) = &exchanged {
+                self.remember_tokens(tokens);
+            }
+            if flow.state_code(now) == 5 {
+                self.save_flow(&flow).await?;
+            }
+            return Err(match flow.failure_reason(now) {
+                Some(FailureReason::TimedOut) => Error::FlowExpired,
+                _ => Error::FlowNotPending,
+            });
+        }
         let tokens = match exchanged {
             Ok(tokens) => tokens,
             Err(error) => {
                 let error = self.redact(error);
-                flow.token_failed(&error, self.now());
+                flow.token_failed(&error, now);
                 self.save_flow(&flow).await?;
                 return Err(error);
             }
         };
         self.remember_tokens(&tokens);
-        let now = self.now();
         let open_id = tokens.open_id.clone();
         flow.token_received(&open_id, now)?;
         let account = self.new_account(tokens, now);
@@ -202,7 +249,7 @@ impl<P: Platform> Client<P> {
             state_name: flow_state_name(state).to_owned(),
             failure_info: flow.failure_info(now),
             failure_reason: flow.failure_reason(now),
-            error_response: flow.error_response().map(str::to_owned),
+            error_response: flow.error_response(),
             deadline: flow.deadline().filter(|_| matches!(state, 1 | 2)),
             started_at: flow.started_at().filter(|_| matches!(state, 1 | 2)),
             open_id: match &flow.phase {

@@ -264,9 +264,26 @@ impl<P: Platform> Client<P> {
 
     // ----- transport -------------------------------------------------------------------------
 
-    /// Sends a request and learns the server's clock from the answer.
-    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, Error> {
-        let response = self.transport.send(request).await?;
+    /// Sends a request that the transport abandons after `timeout_ms` ([`Error::Timeout`], named
+    /// after `what`), and learns the server's clock from the answer.
+    async fn send(
+        &self,
+        mut request: HttpRequest,
+        what: &str,
+        timeout_ms: u32,
+    ) -> Result<HttpResponse, Error> {
+        request.timeout_ms = Some(timeout_ms);
+        let response = self
+            .transport
+            .send(request)
+            .await
+            .map_err(|error| match error {
+                Error::Timeout { after_ms, .. } => Error::Timeout {
+                    what: what.to_owned(),
+                    after_ms,
+                },
+                other => other,
+            })?;
         if let Some(date) = response.header("date") {
             if let Ok(offset) = clock_offset_from_date_header(date, self.now()) {
                 self.clock_offset.set(Some(offset));

@@ -368,7 +368,9 @@ impl<P: Platform> Client<P> {
     }
 
     async fn refresh_once(&self, request: HttpRequest) -> Result<TokenSet, Error> {
-        let response = self.send(request).await?;
+        let response = self
+            .send(request, "token/refresh", self.config.token_timeout_ms)
+            .await?;
         parse_token_response(response.status, &response.body)
     }
 }

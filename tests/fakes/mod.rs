@@ -225,6 +225,11 @@ pub struct FakeTikTok {
     /// token/refresh requests to hold after TikTok has acted on them (rotated), before the
     /// answer reaches the client.
     pub hold_next_refresh: RefCell<VecDeque<oneshot::Sender<oneshot::Sender<()>>>>,
+    /// token/get requests to hold the same way.
+    pub hold_next_token_get: RefCell<VecDeque<oneshot::Sender<oneshot::Sender<()>>>>,
+    /// The next token/refresh is acted on by TikTok, but its answer does not come back in time:
+    /// the transport gives up with `Timeout`, as the browser's abort does.
+    pub time_out_next_refresh: Cell<bool>,
     counter: Cell<u32>,
 }
 
@@ -249,6 +254,8 @@ impl FakeTikTok {
             refresh_takes_secs: Cell::new(0),
             hold_next_api: RefCell::new(VecDeque::new()),
             hold_next_refresh: RefCell::new(VecDeque::new()),
+            hold_next_token_get: RefCell::new(VecDeque::new()),
+            time_out_next_refresh: Cell::new(false),
             counter: Cell::new(0),
         })
     }
@@ -497,7 +504,7 @@ impl Transport for FakeTransport {
         } else if is_refresh {
             server.hold_next_refresh.borrow_mut().pop_front()
         } else {
-            None
+            server.hold_next_token_get.borrow_mut().pop_front()
         };
         if let Some(announce) = hold {
             let (release_tx, release_rx) = oneshot::channel();
@@ -512,6 +519,12 @@ impl Transport for FakeTransport {
         .await;
         if is_refresh {
             server.clock.advance_secs(server.refresh_takes_secs.get());
+        }
+        if is_refresh && server.time_out_next_refresh.replace(false) {
+            return Err(Error::Timeout {
+                what: "the request".into(),
+                after_ms: request.timeout_ms.unwrap_or(0),
+            });
         }
         let mut response = result?;
         let date = http_date(server.now());
@@ -596,6 +609,7 @@ impl World {
             },
             refresh_margin_secs: Some(300),
             flow_timeout_secs: Some(240),
+            ..ClientConfigInput::default()
         }
         .validate()
         .unwrap()
