@@ -57,26 +57,53 @@ function initialExtensionId() {
 // ---------------------------------------------------------------------------
 // The protocol
 
-/** Sends one message to the extension; resolves with `{ ok: true, … }`, throws the named error otherwise. */
-async function send(message) {
+/** Chrome's transport failures, by what its message says, and what to tell the person instead. */
+const UNAVAILABLE = [
+  [/channel closed|port closed/i,
+    'The extension stopped before it answered (its background worker was restarted). Reload the list to see what changed, then try again.'],
+  [/receiving end does not exist|could not establish connection/i,
+    'No extension with this ID answered: check the ID on the extension\'s options page, and that the extension is installed and enabled.'],
+];
+const UNAVAILABLE_OTHERWISE = 'The extension is not available right now (disabled, updating or restarting). Try again in a moment.';
+
+/** `{ name: 'ExtensionUnavailable', message }` for a transport failure; Chrome's own text is not passed on. */
+function extensionUnavailable(chromeError) {
+  const text = String(chromeError?.message ?? chromeError ?? '');
+  const message = UNAVAILABLE.find(([pattern]) => pattern.test(text))?.[1] ?? UNAVAILABLE_OTHERWISE;
+  return { name: 'ExtensionUnavailable', message };
+}
+
+/**
+ * Sends one message to the extension; always resolves with `{ ok: true, … }` or
+ * `{ ok: false, error: { name, message, … } }`, a transport failure included.
+ */
+async function request(message) {
   if (!EXTENSION_ID_PATTERN.test(extensionId)) {
-    throw protocolError({ name: 'InvalidExtensionId', message: 'Enter the extension ID (32 letters a–p, shown on its options page).' });
+    return { ok: false, error: { name: 'InvalidExtensionId', message: 'Enter the extension ID (32 letters a–p, shown on its options page).' } };
   }
   if (typeof globalThis.chrome?.runtime?.sendMessage !== 'function') {
-    throw protocolError({
-      name: 'ExtensionUnavailable',
-      message: 'chrome.runtime is not available here: the extension is not installed in this browser, or this page\'s origin is not one it accepts.',
-    });
+    return {
+      ok: false,
+      error: {
+        name: 'ExtensionUnavailable',
+        message: 'chrome.runtime is not available here: the extension is not installed in this browser, or this page\'s origin is not one it accepts.',
+      },
+    };
   }
   let reply;
   try {
     reply = await globalThis.chrome.runtime.sendMessage(extensionId, message);
   } catch (error) {
-    logExchange(message, { transportError: error.message });
-    throw protocolError({ name: 'ExtensionUnreachable', message: `No extension with ID ${extensionId} answered: ${error.message}` });
+    reply = { ok: false, error: extensionUnavailable(error) };
   }
+  if (!reply || typeof reply !== 'object') reply = { ok: false, error: extensionUnavailable(null) };
   logExchange(message, reply);
-  if (!reply || typeof reply !== 'object') throw protocolError({ name: 'NoReply', message: `No reply to "${message.type}".` });
+  return reply;
+}
+
+/** Sends one message to the extension; resolves with `{ ok: true, … }`, throws the named error otherwise. */
+async function send(message) {
+  const reply = await request(message);
   if (!reply.ok) throw protocolError(reply.error ?? { name: 'UnknownError', message: 'The extension refused without saying why.' });
   return reply;
 }

@@ -161,7 +161,10 @@ test('the extension ID comes from the input: a wrong one is reported, the right 
   await connectWithAutoApprove(env.controlPage, env.mock);
   const page = await openWwwPage('?ext=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa');
   await page.waitForSelector('[data-testid="error"]:not([hidden])');
-  assert.equal(await page.getAttribute('[data-testid="error"]', 'data-name'), 'ExtensionUnreachable');
+  assert.equal(await page.getAttribute('[data-testid="error"]', 'data-name'), 'ExtensionUnavailable');
+  const said = await page.textContent('[data-testid="error"]');
+  assert.match(said, /No extension with this ID answered: check the ID/);
+  assert.doesNotMatch(said, /Could not establish connection|Receiving end/, 'not Chrome\'s own words');
   assert.equal(await page.locator('[data-testid="account"]').count(), 0);
 
   await page.fill('[data-testid="ext-id"]', 'not an id');
