@@ -1,5 +1,6 @@
 // Service worker: registers Chrome's listeners and routes the message protocol to the sw-*.js
-// modules, from one table of message types and who may send each.
+// modules: one table of handlers, checked against one table of who may send each type
+// (sw-access.js).
 //
 // Chrome may stop this worker at any moment, so everything it must remember lives in
 // chrome.storage.local (the client's `tts:*` keys, our `settings` and `ext:flow` keys). The
@@ -9,6 +10,7 @@
 //
 // The message protocol is documented in README.md ("Message protocol").
 //
+//   sw-access.js    who may send each message type (own pages, listed web pages)
 //   sw-client.js    the wasm package, the settings, the one TikTokShopClient, error replies
 //   sw-flow.js      Connect / Cancel / paste / tab capture, the flow deadline, start-up check
 //   sw-accounts.js  accounts, overview, refresh, apiRequest, shops, import / export, refreshDue
@@ -20,34 +22,35 @@ import { scheduleBadgeUpdate, updateBadge } from './sw-badge.js';
 import {
   getClient, getClientIfConfigured, namedError, noteStorageChange, serializeError, wasmReady,
 } from './sw-client.js';
+import { ACCESS } from './sw-access.js';
 import {
   EXTENSION_ORIGIN, FLOW_DEADLINE_ALARM, cancelFlow, completeWithUrl, finishFlowHousekeeping,
-  removeCaptureRule, settleFlowAtStartUp, startConnect,
+  isFlowChannel, removeCaptureRule, settleFlowAtStartUp, startConnect,
 } from './sw-flow.js';
 import { publicSettings, requireAllowedWebPage, saveSettings } from './sw-settings.js';
 
-/** Senders: `web` = this extension's pages and the web pages listed in the options; `own` = this extension's pages only. */
-const WEB = 'web';
-const OWN = 'own';
-
-/** Every message type: who may send it (`from`), and its handler (`message` → the reply's fields). */
-const MESSAGES = {
-  connect: { from: WEB, handle: async () => ({ flow: await startConnect() }) },
-  cancel: { from: WEB, handle: async () => ({ flow: await cancelFlow() }) },
-  flowState: { from: WEB, handle: async () => ({ flow: await (await getClient()).flowState() }) },
-  accounts: { from: WEB, handle: accountHandlers.accounts },
-  overview: { from: WEB, handle: accountHandlers.overview },
-  refresh: { from: WEB, handle: accountHandlers.refresh },
-  // Web pages may read through the extension but not change a seller's shop (GET only, below).
-  apiRequest: { from: WEB, handle: accountHandlers.apiRequest },
-  shops: { from: WEB, handle: accountHandlers.shops },
-  disconnect: { from: OWN, handle: accountHandlers.disconnect },
-  importChilkatJson: { from: OWN, handle: accountHandlers.importChilkatJson },
-  exportChilkatJson: { from: OWN, handle: accountHandlers.exportChilkatJson },
-  getSettings: { from: OWN, handle: publicSettings },
-  saveSettings: { from: OWN, handle: (message) => saveSettings(message.settings) },
-  completeWithUrl: { from: OWN, handle: async (message) => ({ account: await completeWithUrl(message.url) }) },
+/** Every message type's handler (`message` → the reply's fields); who may send it is in sw-access.js. */
+const HANDLERS = {
+  connect: async () => ({ flow: await startConnect() }),
+  cancel: async () => ({ flow: await cancelFlow() }),
+  flowState: async () => ({ flow: await (await getClient()).flowState() }),
+  accounts: accountHandlers.accounts,
+  overview: accountHandlers.overview,
+  refresh: accountHandlers.refresh,
+  apiRequest: accountHandlers.apiRequest,
+  shops: accountHandlers.shops,
+  disconnect: accountHandlers.disconnect,
+  importChilkatJson: accountHandlers.importChilkatJson,
+  exportChilkatJson: accountHandlers.exportChilkatJson,
+  getSettings: publicSettings,
+  saveSettings: (message) => saveSettings(message.settings),
+  completeWithUrl: async (message) => ({ account: await completeWithUrl(message.url) }),
 };
+
+// Both tables name the same types: a type without a handler, or a handler nobody may call, is a bug.
+const unmatched = [...Object.keys(ACCESS), ...Object.keys(HANDLERS)]
+  .filter((type) => !Object.hasOwn(ACCESS, type) || !Object.hasOwn(HANDLERS, type));
+if (unmatched.length) throw new Error(`Message types missing from HANDLERS or ACCESS: ${unmatched.join(', ')}`);
 
 /** Whether a message comes from one of this extension's own pages (popup, options, capture). */
 function isOwnPage(sender, external) {
@@ -55,22 +58,41 @@ function isOwnPage(sender, external) {
     && sender.url.startsWith(EXTENSION_ORIGIN);
 }
 
-async function handleMessage(message, sender, external) {
-  try {
-    const type = message?.type;
-    const entry = Object.hasOwn(MESSAGES, type) ? MESSAGES[type] : null;
-    if (!entry) throw namedError('UnknownMessage', `Unknown message type: ${String(type)}.`);
-    if (external) await requireAllowedWebPage(sender);
-    const ownPage = isOwnPage(sender, external);
-    if (entry.from === OWN && !ownPage) {
-      throw namedError('Forbidden', `"${type}" is only accepted from the extension's own pages.`);
-    }
+/** `own` (this extension's pages) or `web` (a listed web page); anyone else is refused. */
+async function senderKind(sender, external) {
+  if (external) {
+    await requireAllowedWebPage(sender); // Forbidden unless the user listed the page's origin
+    return 'web';
+  }
+  if (isOwnPage(sender, external)) return 'own';
+  throw namedError('Forbidden', 'Only the extension\'s own pages and the web pages listed in its options may send messages.');
+}
+
+/** Further conditions of the access table (sw-access.js); each throws `Forbidden` when not met. */
+const CONDITIONS = {
+  getOnly(message) {
     const method = String(message?.request?.method ?? 'GET').toUpperCase();
-    if (type === 'apiRequest' && method !== 'GET' && !ownPage) {
+    if (method !== 'GET') {
       throw namedError('Forbidden', `Web pages may only send GET API requests through the extension, not ${method}.`);
     }
+  },
+  async flowChannel(message, type, sender) {
+    if (!(await isFlowChannel(sender))) {
+      throw namedError('Forbidden', `"${type}" is only accepted from the popup, or from the tab this connection opened.`);
+    }
+  },
+};
+
+async function handleMessage(message, sender, external) {
+  try {
+    const kind = await senderKind(sender, external);
+    const type = message?.type;
+    if (!Object.hasOwn(ACCESS, type)) throw namedError('UnknownMessage', `Unknown message type: ${String(type)}.`);
+    const rule = ACCESS[type][kind];
+    if (!rule) throw namedError('Forbidden', `"${type}" is only accepted from the extension's own pages.`);
+    if (rule !== true) await CONDITIONS[rule](message, type, sender);
     await startup;
-    return { ok: true, ...(await entry.handle(message)) };
+    return { ok: true, ...(await HANDLERS[type](message)) };
   } catch (error) {
     return { ok: false, error: serializeError(error) };
   }

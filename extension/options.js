@@ -52,23 +52,27 @@ function showStatus(element, text, isError = false) {
   element.classList.toggle('error', isError);
 }
 
-/** `https://host/*` for a URL, or null when it is not a URL. */
-function originPattern(url) {
+/**
+ * `https://host/*` for an https URL, else null. The manifest's optional host permissions are
+ * https pages only: a loopback endpoint (the mock TikTok) answers with CORS headers and needs no
+ * host access.
+ */
+function httpsOriginPattern(url) {
   try {
     const parsed = new URL(url);
-    return `${parsed.protocol}//${parsed.hostname}/*`;
+    return parsed.protocol === 'https:' ? `https://${parsed.hostname}/*` : null;
   } catch {
     return null;
   }
 }
 
 /**
- * Tab capture needs declarativeNetRequest with host access to the registered
- * redirect URL. permissions.request must run inside the click, so it comes
- * before any other await.
+ * Tab capture needs declarativeNetRequest with host access to the registered redirect URL's
+ * host, and nothing else. permissions.request must run inside the click, so it comes before any
+ * other await.
  */
 async function ensureTabCapturePermission(settings) {
-  const origin = originPattern(settings.registeredRedirectUrl);
+  const origin = httpsOriginPattern(settings.registeredRedirectUrl);
   if (!origin) throw new Error('Enter the registered redirect URL (https://…) for tab capture.');
   const granted = await chrome.permissions.request({ permissions: ['declarativeNetRequestWithHostAccess'], origins: [origin] });
   if (!granted) throw new Error('Tab capture needs permission to redirect that URL; it was not granted.');
@@ -88,15 +92,20 @@ async function onSave(event) {
   }
 }
 
+/** Host access to exactly the https hosts of the endpoint overrides entered. */
 async function onGrantHosts() {
-  const origins = Object.values(ENDPOINT_FIELDS).map((id) => originPattern($(id).value)).filter(Boolean);
+  const origins = Object.values(ENDPOINT_FIELDS).map((id) => httpsOriginPattern($(id).value)).filter(Boolean);
   const status = $('save-status');
   if (!origins.length) {
-    showStatus(status, 'No endpoint overrides entered.', true);
+    showStatus(status, 'No https endpoint overrides entered (loopback endpoints need no host access).', true);
     return;
   }
-  const granted = await chrome.permissions.request({ origins: [...new Set(origins)] });
-  showStatus(status, granted ? 'Host access granted.' : 'Host access was not granted.', !granted);
+  try {
+    const granted = await chrome.permissions.request({ origins: [...new Set(origins)] });
+    showStatus(status, granted ? 'Host access granted.' : 'Host access was not granted.', !granted);
+  } catch (error) {
+    showStatus(status, error.message, true);
+  }
 }
 
 async function onCopy() {

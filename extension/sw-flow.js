@@ -8,7 +8,7 @@ import { getClient, namedError, readSettings } from './sw-client.js';
 
 /** `chrome-extension://<id>/`: prefix of every page of this extension. */
 export const EXTENSION_ORIGIN = chrome.runtime.getURL('');
-/** Extension-side facts about the pending flow (capture mode, start time, authorize URL). */
+/** Extension-side facts about the pending flow (capture mode, start time, authorize URL, the tab it opened). */
 const FLOW_META_KEY = 'ext:flow';
 export const FLOW_DEADLINE_ALARM = 'flow-deadline';
 /** Session rule that turns the registered redirect URL into capture.html (tab capture mode). */
@@ -42,8 +42,7 @@ export async function startConnect() {
     runIdentityFlow(client, url);
   } else {
     try {
-      if (mode === 'tab') await installCaptureRule(settings.registeredRedirectUrl);
-      await chrome.tabs.create({ url });
+      await openFlowTab(mode, url, settings.registeredRedirectUrl, flowMeta);
     } catch (error) {
       // Nothing can deliver the redirect now: end the flow rather than leave it pending.
       await client.failAuthorization('pageLoadFailed', error.message);
@@ -52,6 +51,72 @@ export async function startConnect() {
     }
   }
   return flow;
+}
+
+/**
+ * Tab capture and paste: opens the authorize page in a tab of its own and records that tab with
+ * the flow, so that only this tab can deliver a captured redirect. In tab capture the tab opens
+ * blank, the capture rule is limited to it, and only then does it load TikTok's page: a redirect
+ * can never arrive before the rule that captures it. Returns the tab's ID.
+ */
+async function openFlowTab(mode, authorizeUrl, registeredRedirectUrl, flowMeta) {
+  if (mode !== 'tab') {
+    const tab = await chrome.tabs.create({ url: authorizeUrl });
+    await chrome.storage.local.set({ [FLOW_META_KEY]: { ...flowMeta, authorizeUrl, tabId: tab.id } });
+    return tab.id;
+  }
+  if (!chrome.declarativeNetRequest) {
+    throw namedError('PermissionRequired', 'Tab capture needs the "declarativeNetRequestWithHostAccess" permission: choose the capture mode again in the options page and allow it.');
+  }
+  const tab = await chrome.tabs.create({ url: 'about:blank' });
+  try {
+    await chrome.storage.local.set({ [FLOW_META_KEY]: { ...flowMeta, authorizeUrl, tabId: tab.id } });
+    await installCaptureRule(registeredRedirectUrl, tab.id);
+    // Sent elsewhere while about:blank still loads, a new tab can stay empty (Chromium 156, about 1 in 4).
+    await tabLoaded(tab.id);
+    await chrome.tabs.update(tab.id, { url: authorizeUrl });
+  } catch (error) {
+    chrome.tabs.remove(tab.id).catch(() => {});
+    throw error;
+  }
+  return tab.id;
+}
+
+/** Resolves once the tab has finished loading (or after 2 s, or when it is gone). */
+function tabLoaded(tabId) {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      chrome.tabs.onUpdated.removeListener(onUpdated);
+      resolve();
+    };
+    const onUpdated = (id, change) => {
+      if (id === tabId && change.status === 'complete') done();
+    };
+    const timer = setTimeout(done, 2000);
+    chrome.tabs.onUpdated.addListener(onUpdated);
+    chrome.tabs.get(tabId).then((tab) => tab.status === 'complete' && done(), done);
+  });
+}
+
+/**
+ * Whether `sender` is a channel bound to the pending flow, which may deliver its redirect: the
+ * popup (the person pastes the address they landed on), or capture.html in the top frame of the
+ * tab this tab-capture flow opened. capture.html anywhere else — framed by a page, opened in
+ * another tab — is not.
+ */
+export async function isFlowChannel(sender) {
+  let path;
+  try {
+    path = new URL(sender.url).pathname;
+  } catch {
+    return false;
+  }
+  if (path === '/popup.html') return true;
+  if (path !== '/capture.html') return false;
+  const { [FLOW_META_KEY]: meta } = await chrome.storage.local.get(FLOW_META_KEY);
+  return meta?.mode === 'tab' && Number.isInteger(meta.tabId)
+    && sender.tab?.id === meta.tabId && sender.frameId === 0;
 }
 
 /** launchWebAuthFlow, then the token exchange; every outcome ends up in the stored flow state. */
@@ -64,7 +129,8 @@ async function runIdentityFlow(client, authorizeUrl) {
     return;
   }
   try {
-    await client.completeAuthorization(resultUrl);
+    // The window's own result: a channel bound to this flow (a denial without `state` may end it).
+    await client.completeAuthorization(resultUrl, { bound: true });
   } catch (error) {
     // Denials and token-exchange failures are already recorded by the client
     // (state 4 / 5). A late redirect after cancel or timeout is rejected here
@@ -116,19 +182,21 @@ export async function finishFlowHousekeeping(client) {
 /** Escapes a literal for use inside an RE2 regular expression. */
 const escapeRegex = (text) => text.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
 
-/** Redirects the registered redirect URL to capture.html#<original URL> while the flow is pending. */
-async function installCaptureRule(registeredRedirectUrl) {
-  if (!chrome.declarativeNetRequest) {
-    throw namedError('PermissionRequired', 'Tab capture needs the "declarativeNetRequestWithHostAccess" permission: choose the capture mode again in the options page and allow it.');
-  }
+/**
+ * While the flow is pending, redirects the registered redirect URL to capture.html#<original URL>
+ * in the flow's own tab only (`tabIds`): a page that sends another tab to that URL reaches the
+ * team's page, never capture.html, and cannot end the flow or remove the rule.
+ */
+async function installCaptureRule(registeredRedirectUrl, tabId) {
   const base = registeredRedirectUrl.replace(/[?#].*$/, '');
   await chrome.declarativeNetRequest.updateSessionRules({
     removeRuleIds: [CAPTURE_RULE_ID],
     addRules: [{
       id: CAPTURE_RULE_ID,
       priority: 1,
-      condition: { regexFilter: `^${escapeRegex(base)}([?#].*)?$`, resourceTypes: ['main_frame'] },
-      action: { type: 'redirect', redirect: { regexSubstitution: `${EXTENSION_ORIGIN}capture.html#\\0` } },
+      condition: { regexFilter: `^${escapeRegex(base)}([?#].*)?$`, resourceTypes: ['main_frame'], tabIds: [tabId] },
+      // getURL gives capture.html's dynamic URL (manifest: use_dynamic_url), which changes every session.
+      action: { type: 'redirect', redirect: { regexSubstitution: `${chrome.runtime.getURL('capture.html')}#\\0` } },
     }],
   });
 }
@@ -146,12 +214,15 @@ export async function cancelFlow() {
   return flow;
 }
 
-/** Paste mode and capture.html: the redirect URL the seller landed on. */
+/**
+ * Paste mode and capture.html: the redirect URL the seller landed on. background.js lets only
+ * the flow's channels send it (isFlowChannel), so it is delivered bound to the flow.
+ */
 export async function completeWithUrl(url) {
   if (typeof url !== 'string' || !url) throw namedError('InvalidInput', 'Paste the full address of the page TikTok sent you to.');
   const client = await getClient();
   try {
-    return await client.completeAuthorization(url.trim());
+    return await client.completeAuthorization(url.trim(), { bound: true });
   } finally {
     await finishFlowHousekeeping(client);
   }

@@ -41,6 +41,22 @@ let flowTimer = null;
 let query = '';
 let shownLimit = PAGE_SIZE;
 
+/**
+ * TikTok's denial codes, each with a fixed sentence; only these are ever shown (the extension
+ * keeps TikTok's code from an allowlist, never a redirect's raw query).
+ */
+const DENIALS = {
+  access_denied: 'TikTok answered "access_denied". Press Connect to try again.',
+  auth_denied: 'TikTok answered "auth_denied". Press Connect to try again.',
+};
+
+/** The fixed sentence for a denial's `errorResponse` (a code, or a query whose `error` is one). */
+function denialSentence(errorResponse) {
+  const value = String(errorResponse ?? '');
+  const code = Object.hasOwn(DENIALS, value) ? value : new URLSearchParams(value).get('error') ?? '';
+  return Object.hasOwn(DENIALS, code) ? DENIALS[code] : 'TikTok gave no known reason. Press Connect to try again.';
+}
+
 /** An Error carrying the protocol's error fields (`name`, `code`, `requestId`, …). */
 const protocolError = (fields) => Object.assign(new Error(fields.message ?? 'Unknown error'), fields);
 
@@ -210,7 +226,8 @@ function renderFlow(flow) {
   element.dataset.state = String(flow.state);
   element.dataset.openId = flow.openId ?? '';
   element.dataset.needsReconnect = 'false';
-  const reason = flow.failureInfo ?? flow.failureReason ?? flow.errorResponse;
+  // A denial is told in a fixed sentence, never in the redirect's own words.
+  const reason = flow.state === 4 ? denialSentence(flow.errorResponse) : flow.failureInfo ?? flow.failureReason;
   element.textContent = `${FLOW_STATE_NAMES[flow.state] ?? flow.stateName}${reason && flow.state >= 4 ? `: ${reason}` : ''}`;
 }
 

@@ -45,6 +45,27 @@ function failureDetail({ failureInfo, failureReason }) {
   return CORE_LABELS.has(label) ? failureInfo.slice(separator + 2) : failureInfo;
 }
 
+/**
+ * TikTok's denial codes, each with a fixed sentence. Only these codes are ever shown: the core
+ * keeps TikTok's error code from its allowlist, never a redirect's raw query (whoever crafted
+ * the redirect chose that text).
+ */
+const DENIALS = {
+  access_denied: 'TikTok answered "access_denied". Press Connect to try again.',
+  auth_denied: 'TikTok answered "auth_denied". Press Connect to try again.',
+};
+
+/**
+ * The fixed sentence for a denial's `errorResponse`: TikTok's code (`access_denied`, …), or a
+ * query whose `error` is one (what cores before the allowlist stored). Anything else: a
+ * sentence that names no code.
+ */
+export function denialSentence(errorResponse) {
+  const value = String(errorResponse ?? '');
+  const code = Object.hasOwn(DENIALS, value) ? value : new URLSearchParams(value).get('error') ?? '';
+  return Object.hasOwn(DENIALS, code) ? DENIALS[code] : 'TikTok gave no known reason. Press Connect to try again.';
+}
+
 /** The flow state (Chilkat's 1–5) as a headline and an optional detail line. */
 export function describeFlow(flow, accountName) {
   switch (flow.state) {
@@ -53,7 +74,8 @@ export function describeFlow(flow, accountName) {
     case 3: return { headline: `Connected${accountName ? `: ${accountName}` : ''}.` };
     case 4: return {
       headline: 'Access denied: the seller declined the authorization.',
-      detail: flow.errorResponse ? `TikTok answered: ${flow.errorResponse}` : flow.failureInfo,
+      // A fixed sentence, never the redirect's own words (failureInfo and the query are not shown).
+      detail: denialSentence(flow.errorResponse),
     };
     case 5: return {
       headline: `Failed: ${FAILURE_REASONS[flow.failureReason] ?? flow.failureReason ?? 'unknown reason'}.`,

@@ -37,17 +37,21 @@ export async function extensionIdOf(extensionDir = EXTENSION_DIR) {
 export const identityRedirectUrl = (extensionId) => `https://${extensionId}.chromiumapp.org/`;
 
 /**
- * A copy of the extension whose manifest already holds some optional
- * permissions: headless Chromium cannot answer chrome.permissions.request's
- * prompt. Same `key`, so the same ID. Returns the copy's folder.
+ * A copy of the extension with a changed manifest: `permissions` / `hostPermissions` already
+ * granted (headless Chromium cannot answer chrome.permissions.request's prompt), and
+ * `webAccessibleMatches` added to capture.html's web_accessible_resources entry (loopback for
+ * the mock's authorize page: the shipped manifest lists TikTok's authorize origins only). Same
+ * `key`, so the same ID. Returns the copy's folder.
  */
-export async function extensionCopyWith({ permissions = [], hostPermissions = [] } = {}) {
+export async function extensionCopyWith({ permissions = [], hostPermissions = [], webAccessibleMatches = [] } = {}) {
   const dir = path.join(await mkdtemp(path.join(tmpdir(), 'tts-ext-')), 'extension');
   await cp(EXTENSION_DIR, dir, { recursive: true });
   const manifestPath = path.join(dir, 'manifest.json');
   const manifest = JSON.parse(await readFile(manifestPath, 'utf8'));
   manifest.permissions.push(...permissions);
   manifest.host_permissions.push(...hostPermissions);
+  const capture = manifest.web_accessible_resources.find((entry) => entry.resources.includes('capture.html'));
+  capture.matches.push(...webAccessibleMatches);
   await writeFile(manifestPath, JSON.stringify(manifest, null, 2));
   return dir;
 }
@@ -208,11 +212,15 @@ export async function clearExtensionStorage(page) {
   await page.evaluate(() => chrome.storage.local.clear());
 }
 
-/** Runs `action` and returns the next page opened whose URL starts with `prefix`. */
+/**
+ * Runs `action` and returns the page it opened whose URL starts with `prefix`. A page may open
+ * blank and be sent there afterwards (tab capture opens its tab blank, then loads TikTok's page).
+ */
 export async function pageOpenedBy(context, prefix, action, timeout = 10_000) {
-  const opened = context.waitForEvent('page', { predicate: (page) => page.url().startsWith(prefix), timeout });
+  const before = new Set(context.pages());
   await action();
-  const page = await opened;
+  const page = await waitUntil(() => context.pages().find((candidate) => !before.has(candidate) && candidate.url().startsWith(prefix)),
+    { timeout, interval: 50, message: `a new page at ${prefix}` });
   await page.waitForLoadState('domcontentloaded');
   return page;
 }
