@@ -10,7 +10,7 @@ WASM_TARGET := target/wasm32-unknown-unknown/release/$(PKG_NAME).wasm
 WASM_OPT_FLAGS := -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
 	--enable-mutable-globals --enable-reference-types --enable-multivalue
 
-.PHONY: help setup build size test lint test-native test-wasm test-js test-mock test-e2e demo bench clean
+.PHONY: help setup build size test lint test-native test-wasm test-js test-mock test-e2e demo bench clean fuzz
 
 help:
 	@echo "make demo   - build everything, run the extension against the mock TikTok server, print a transcript"
@@ -85,6 +85,12 @@ bench: build
 	scripts/setup.sh browser
 	node scripts/bench.mjs
 	@$(MAKE) --no-print-directory size
+
+# Fuzzing (issue 9), not part of `make test`: installs a nightly toolchain and cargo-fuzz when
+# missing, then runs each target of fuzz/ for FUZZ_SECONDS (default 60) from the committed seeds
+# (fuzz/seeds/); prints executions, seconds and crashes per target. `make fuzz FUZZ_SECONDS=10`.
+fuzz:
+	scripts/fuzz.sh
 
 demo: setup build
 	node scripts/demo.mjs
