@@ -62,7 +62,7 @@ for t in "${targets[@]}"; do
     >"$logfile" 2>&1 || rc=$?
   secs=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.0f", e - s }')
   # libFuzzer's final count; after a crash (no final stats) the last progress line's, a lower bound.
-  execs=$(awk -F: '/stat::number_of_executed_units/ { gsub(/ /, "", $2); n = $2 }
+  execs=$(awk -F: '/stat::number_of_executed_units/ { n = $NF; gsub(/[^0-9]/, "", n) }
                    /^#[0-9]+/ { p = substr($1, 2); sub(/[^0-9].*/, "", p) }
                    END { print (n != "" ? n : ">=" p + 0) }' "$logfile")
   artifact=$(grep -o "$OUT/$t/[a-z]*-[0-9a-f]*" "$logfile" | head -1 || true)
