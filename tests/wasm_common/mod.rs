@@ -206,13 +206,11 @@ pub async fn full_scenario() {
     assert_eq!(call(client.flow_state()).await.unwrap()["state"], 1);
     // No page is shown in this suite: the mock issues the code for the state directly.
     let approved = mock_post("/__mock/issue-code", json!({ "state": state })).await;
-    let account =
-        call(client.complete_authorization(
-            approved["redirectUrl"].as_str().unwrap().to_owned(),
-            None,
-        ))
-        .await
-        .unwrap();
+    let account = call(
+        client.complete_authorization(approved["redirectUrl"].as_str().unwrap().to_owned(), None),
+    )
+    .await
+    .unwrap();
     let open_id = account["openId"].as_str().unwrap().to_owned();
     assert_eq!(account["sellerName"], "Mock Test Shop");
     assert_eq!(call(client.flow_state()).await.unwrap()["state"], 3);
