@@ -595,13 +595,10 @@ fn secret_value_span(bytes: &[u8], after_key: usize) -> Option<(usize, usize)> {
     // escaped) before the separator.
     loop {
         let rest = bytes.get(j..).unwrap_or(&[]);
-        let skip = if rest
-            .first()
-            .is_some_and(|b| b.is_ascii_whitespace() || matches!(b, b'"' | b'\''))
-        {
+        let skip = if rest.first().is_some_and(|b| matches!(b, b'"' | b'\'')) {
             1
         } else {
-            escaped_space_len(rest)
+            space_len(rest)
                 .max(entity_quote_len(rest))
                 .max(usize::from(rest.first() == Some(&b'\\')))
         };
@@ -616,11 +613,7 @@ fn secret_value_span(bytes: &[u8], after_key: usize) -> Option<(usize, usize)> {
     j += 1;
     loop {
         let rest = bytes.get(j..).unwrap_or(&[]);
-        let skip = if rest.first().is_some_and(u8::is_ascii_whitespace) {
-            1
-        } else {
-            escaped_space_len(rest)
-        };
+        let skip = space_len(rest);
         if skip == 0 {
             break;
         }
@@ -675,6 +668,31 @@ fn secret_value_span(bytes: &[u8], after_key: usize) -> Option<(usize, usize)> {
             (end > j).then_some((j, end))
         }
         Some(_) => None,
+    }
+}
+
+/// The length of what counts as space at the start of `rest`: ASCII whitespace or any control
+/// character, Unicode whitespace (no-break space, line separator, …), or an escaped line break or
+/// tab; 0 if none. (Found by `make fuzz`: a vertical tab or a no-break space between a key and its
+/// value used to hide the value from the scrubber.)
+fn space_len(rest: &[u8]) -> usize {
+    match rest.first() {
+        None => 0,
+        Some(b) if b.is_ascii_whitespace() || b.is_ascii_control() => 1,
+        Some(b) if b.is_ascii() => escaped_space_len(rest),
+        Some(_) => {
+            let head = rest.get(..rest.len().min(4)).unwrap_or(&[]);
+            let text = match std::str::from_utf8(head) {
+                Ok(text) => text,
+                Err(e) => {
+                    std::str::from_utf8(head.get(..e.valid_up_to()).unwrap_or(&[])).unwrap_or("")
+                }
+            };
+            text.chars()
+                .next()
+                .filter(|c| c.is_whitespace() || c.is_control())
+                .map_or(0, char::len_utf8)
+        }
     }
 }
 

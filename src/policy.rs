@@ -290,9 +290,14 @@ pub fn classify_api_response(http_status: u16, body: &[u8]) -> ApiOutcome {
     struct Head {
         code: Option<serde_json::Number>,
     }
-    if let Ok(Head { code: Some(code) }) = serde_json::from_slice::<Head>(body) {
-        if code.as_i64() == Some(0) {
-            return ApiOutcome::Success;
+    // Only for an object (a derived struct also reads `[0]`) of valid UTF-8 (skipped strings
+    // are not checked otherwise): anything else takes the full path and its typed errors.
+    let is_object = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+    if is_object && std::str::from_utf8(body).is_ok() {
+        if let Ok(Head { code: Some(code) }) = serde_json::from_slice::<Head>(body) {
+            if code.as_i64() == Some(0) {
+                return ApiOutcome::Success;
+            }
         }
     }
     let envelope = match parse_envelope(http_status, body) {

@@ -234,3 +234,20 @@ fn what_a_failed_refresh_means() {
         RefreshFailure::Keep(_)
     ));
 }
+
+#[test]
+fn only_an_envelope_object_with_code_0_is_success() {
+    // Found by `make fuzz`: the fast path read `[0]` as code 0.
+    assert!(!matches!(
+        classify_api_response(200, b"[0]"),
+        ApiOutcome::Success
+    ));
+    assert!(!matches!(
+        classify_api_response(200, b"{\"code\":0,\"message\":\"\xff\"}"),
+        ApiOutcome::Success
+    ));
+    assert!(matches!(
+        classify_api_response(200, b" \n{\"code\":0,\"data\":{}}"),
+        ApiOutcome::Success
+    ));
+}

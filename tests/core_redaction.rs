@@ -480,3 +480,29 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn control_characters_and_unicode_spaces_around_the_separator_hide_nothing() {
+    // Found by `make fuzz`: these used to stop the scrubber before the value.
+    for sep in [
+        "\u{b}:",
+        ":\u{0}",
+        "\u{a0}:",
+        ":\u{2028}",
+        "\u{1f}:\u{85}",
+        ":\u{3000}",
+    ] {
+        let body =
+            format!("{{\"code\":0,\"data\":{{\"access_token\"{sep}\"ROW_secret_value_1234\"");
+        let snippet = tiktok_shop_connect::error::snippet(body.as_bytes());
+        assert!(
+            !snippet.contains("ROW_secret_value_1234"),
+            "{sep:?}: {snippet}"
+        );
+        let scrubbed = tiktok_shop_connect::error::scrub_secret_values(&body);
+        assert!(
+            !scrubbed.contains("ROW_secret_value_1234"),
+            "{sep:?}: {scrubbed}"
+        );
+    }
+}
