@@ -2,7 +2,7 @@
 // validation is the core's validateConfig.
 
 import {
-  CAPTURE_MODES, DEFAULT_FLOW_TIMEOUT_SECS, DEFAULT_REFRESH_MARGIN_SECS,
+  CAPTURE_MODES,
 } from './lib/config.js';
 import {
   checkSettings, namedError, readSettings, writeSettings,
@@ -51,8 +51,9 @@ export async function saveSettings(input) {
     captureMode: CAPTURE_MODES.includes(input.captureMode) ? input.captureMode : 'identity',
     registeredRedirectUrl: String(input.registeredRedirectUrl ?? '').trim(),
     endpoints,
-    refreshMarginSecs: positiveInteger(input.refreshMarginSecs, DEFAULT_REFRESH_MARGIN_SECS),
-    flowTimeoutSecs: positiveInteger(input.flowTimeoutSecs, DEFAULT_FLOW_TIMEOUT_SECS),
+    // As given (empty: the core's default); the core validates them and says what is wrong.
+    refreshMarginSecs: optionalNumber(input.refreshMarginSecs, 'The refresh margin'),
+    flowTimeoutSecs: optionalNumber(input.flowTimeoutSecs, 'The sign-in timeout'),
     allowedWebOrigins: webOrigins(input.allowedWebOrigins),
   };
   if (settings.captureMode !== 'identity' && !/^https?:\/\//.test(settings.registeredRedirectUrl)) {
@@ -77,9 +78,12 @@ function webOrigins(value) {
   return origins;
 }
 
-function positiveInteger(value, fallback) {
+/** A number from a form field, or undefined when it is empty; not a number is an error, not a default. */
+function optionalNumber(value, what) {
+  if (value === undefined || value === null || String(value).trim() === '') return undefined;
   const number = Number(value);
-  return Number.isInteger(number) && number > 0 ? number : fallback;
+  if (!Number.isFinite(number)) throw namedError('InvalidConfig', `${what} must be a number of seconds, not "${String(value)}".`);
+  return number;
 }
 
 /**

@@ -2,8 +2,6 @@
 // ClientConfig (docs/js-api.md). Shared by the worker and any extension page
 // that builds its own client, so both talk to the same endpoints.
 
-export const DEFAULT_FLOW_TIMEOUT_SECS = 240;
-export const DEFAULT_REFRESH_MARGIN_SECS = 300;
 export const CAPTURE_MODES = ['identity', 'tab', 'paste'];
 
 /** Drops empty endpoint overrides so the client uses TikTok's defaults for them. */
@@ -28,7 +26,8 @@ export function configFor(settings) {
     region: settings.region || 'row',
     redirectUrl: (identityMode ? chrome.identity.getRedirectURL() : settings.registeredRedirectUrl) ?? '',
     endpoints: cleanEndpoints(settings.endpoints),
-    refreshMarginSecs: settings.refreshMarginSecs ?? DEFAULT_REFRESH_MARGIN_SECS,
-    flowTimeoutSecs: settings.flowTimeoutSecs ?? DEFAULT_FLOW_TIMEOUT_SECS,
+    // Unset: the core's defaults (its validation is the one source of ranges and defaults).
+    refreshMarginSecs: settings.refreshMarginSecs ?? undefined,
+    flowTimeoutSecs: settings.flowTimeoutSecs ?? undefined,
   };
 }
