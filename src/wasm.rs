@@ -231,9 +231,11 @@ fn js_to_error(value: JsValue, what: &str) -> Error {
 
 /// A Rust value as a plain JS object (maps become objects, i64 become numbers).
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| js_error(Error::InvalidInput(e.to_string())))
+    // JSON text and the engine's JSON.parse: the same plain objects as serde-wasm-bindgen's
+    // JSON-compatible serializer, without its code in the module (about 6 KB).
+    let text = serde_json::to_string(value)
+        .map_err(|e| js_error(Error::InvalidInput(e.to_string())))?;
+    js_sys::JSON::parse(&text).map_err(|e| js_error(js_to_error(e, "JSON.parse")))
 }
 
 /// A JS value as a serde value, through JSON (exact for integers up to 2^53).
