@@ -233,8 +233,8 @@ fn js_to_error(value: JsValue, what: &str) -> Error {
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
     // JSON text and the engine's JSON.parse: the same plain objects as serde-wasm-bindgen's
     // JSON-compatible serializer, without its code in the module (about 6 KB).
-    let text = serde_json::to_string(value)
-        .map_err(|e| js_error(Error::InvalidInput(e.to_string())))?;
+    let text =
+        serde_json::to_string(value).map_err(|e| js_error(Error::InvalidInput(e.to_string())))?;
     js_sys::JSON::parse(&text).map_err(|e| js_error(js_to_error(e, "JSON.parse")))
 }
 
