@@ -879,3 +879,23 @@ mod bounded {
         });
     }
 }
+
+#[test]
+fn a_refresh_whose_first_answer_never_came_keeps_its_journal_even_if_the_retry_is_answered() {
+    block_on(async {
+        let world = World::new();
+        let client = world.client();
+        world.connect(&client).await;
+        world
+            .server
+            .refresh_faults
+            .borrow_mut()
+            .extend([Fault::NetworkError, Fault::Http500]);
+        let error = client.refresh(OPEN_ID).await.unwrap_err();
+        assert_eq!(error.name(), "TikTokApiError");
+        assert!(
+            world.stored_account()["refreshInFlight"].is_object(),
+            "the first attempt may have rotated the token: the journal stays"
+        );
+    });
+}

@@ -85,13 +85,9 @@ impl<P: Platform> Client<P> {
                     due: u32::try_from(due.len()).unwrap_or(u32::MAX),
                     ..DueRefreshReport::default()
                 };
+                // `refresh_if_due` writes unsaved tokens first, under the account's lock.
                 let results: Vec<bool> = futures::stream::iter(due)
-                    .map(|open_id| async move {
-                        if self.store.flush_unsaved(&open_id).await.is_err() {
-                            return false;
-                        }
-                        self.refresh_if_due(&open_id).await.is_ok()
-                    })
+                    .map(|open_id| async move { self.refresh_if_due(&open_id).await.is_ok() })
                     .buffer_unordered(options.concurrency.max(1))
                     .collect()
                     .await;
@@ -267,6 +263,9 @@ impl<P: Platform> Client<P> {
             self.sleep.sleep(TRANSIENT_RETRY_DELAY_MS).await;
             attempt = self.refresh_once(request).await;
         }
+        // Any attempt without an answer (or a journal found before this one) leaves it unknown
+        // whether TikTok rotated the refresh token.
+        outcome_unknown |= !refresh_outcome_known(&attempt);
         match attempt {
             Ok(tokens) => {
                 if tokens.open_id != account.tokens.open_id {
@@ -289,13 +288,12 @@ impl<P: Platform> Client<P> {
                 self.write_issued(Some(base.generation), fresh).await
             }
             Err(error) => {
-                let known = refresh_outcome_known(&attempt_error_ref(&error));
                 let error = classify_refresh_error(self.redact(error));
                 let mut after = (*base).clone();
                 let result = match refresh_failure(error, outcome_unknown) {
                     RefreshFailure::Keep(error) => {
-                        if !known {
-                            // No answer: TikTok may have rotated the token; the journal stays.
+                        if outcome_unknown {
+                            // TikTok may have rotated the token: the journal stays.
                             return Err(error);
                         }
                         after.refresh_in_flight = None;
@@ -373,11 +371,6 @@ impl<P: Platform> Client<P> {
             .await?;
         parse_token_response(response.status, &response.body)
     }
-}
-
-/// An error as the result of a refresh, to ask the policy whether TikTok answered.
-fn attempt_error_ref(error: &Error) -> Result<TokenSet, Error> {
-    Err(error.clone())
 }
 
 /// The new tokens from a refresh, keeping what the refresh response left out (scopes, names and
