@@ -899,3 +899,35 @@ fn a_refresh_whose_first_answer_never_came_keeps_its_journal_even_if_the_retry_i
         );
     });
 }
+
+#[test]
+fn a_new_grant_over_a_damaged_record_that_the_store_refuses_is_saved_on_the_next_call() {
+    block_on(async {
+        let world = World::new();
+        let client = world.client();
+        world.store.items.borrow_mut().insert(
+            key(),
+            json!({"schemaVersion": 2, "generation": 7, "tokens": "broken"}),
+        );
+        let (_url, state) = client.begin_authorization().await.unwrap();
+        let code = world.server.issue_code();
+        world.store.fail_account_writes.set(true);
+        let error = client
+            .complete_authorization(&format!("{REDIRECT}?code={code}&state={state}"))
+            .await
+            .unwrap_err();
+        assert_eq!(error.name(), "TokensNotSaved");
+        assert_eq!(
+            world.stored_account()["tokens"],
+            "broken",
+            "nothing written yet"
+        );
+        // The store recovers: the next call writes the new grant over the damaged record.
+        world.store.fail_account_writes.set(false);
+        client.api_fetch(OPEN_ID, &shops_call()).await.unwrap();
+        assert_eq!(
+            world.stored_account()["tokens"]["accessToken"],
+            world.server.access_token().as_str()
+        );
+    });
+}

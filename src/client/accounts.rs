@@ -222,7 +222,7 @@ impl<P: Platform> Client<P> {
                                     detail: format!("the stored record cannot be read: {error}"),
                                 });
                             }
-                            Some(Some(self.store_generation_of_damaged(&open_id).await?))
+                            Some(self.store.stored_generation(&open_id).await?)
                         }
                     };
                     // `None`: the same tokens are stored already.

@@ -1,7 +1,7 @@
 //! The authorization flow over the store: begin, complete (with the account's lock and a
 //! versioned write), cancel, deadlines.
 
-use super::account::{account_key, flow_state_name, AccountSummary, FlowStateView, FLOW_KEY};
+use super::account::{flow_state_name, AccountSummary, FlowStateView, FLOW_KEY};
 use super::platform::{Lock, Platform, Random, Sleep, Store};
 use super::store::WriteError;
 use super::{account_lock_name, Client, FLOW_LOCK};
@@ -174,11 +174,8 @@ impl<P: Platform> Client<P> {
         // it (again if someone without the lock wrote in between).
         let mut last_error = None;
         for _ in 0..3 {
-            let expected = match self.store.read(&open_id).await {
-                Ok(current) => current.map(|a| a.generation),
-                // A damaged record is replaced by the new grant.
-                Err(_) => Some(self.store_generation_of_damaged(&open_id).await?),
-            };
+            // Whatever is stored, a damaged record included, is replaced by the new grant.
+            let expected = self.store.stored_generation(&open_id).await?;
             // The account and the finished flow in one write.
             let mut extra = Map::new();
             extra.insert(FLOW_KEY.to_owned(), Self::flow_item(&flow)?);
@@ -193,41 +190,18 @@ impl<P: Platform> Client<P> {
         }
         match last_error {
             Some(error) => {
-                // Keep the new grant in memory: the next call writes it.
-                let expected = self
-                    .store
-                    .read(&open_id)
-                    .await
-                    .ok()
-                    .flatten()
-                    .map(|a| a.generation);
-                self.store
-                    .hold_unsaved(account, expected, &error.to_string());
-                Err(Error::TokensNotSaved {
-                    open_id,
-                    reason: error.to_string(),
-                })
+                // Keep the new grant in memory, over whatever is stored (a damaged record
+                // included): the next call writes it.
+                let expected = self.store.stored_generation(&open_id).await.ok().flatten();
+                let reason = self.redact(error).to_string();
+                self.store.hold_unsaved(account, expected, &reason);
+                Err(Error::TokensNotSaved { open_id, reason })
             }
             None => Err(Error::Storage(
                 "the account kept changing while the new grant was being saved; connect again"
                     .to_owned(),
             )),
         }
-    }
-
-    /// The generation field of a stored record that cannot be parsed (0 when it has none).
-    pub(super) async fn store_generation_of_damaged(&self, open_id: &str) -> Result<u64, Error> {
-        let key = account_key(open_id);
-        let items = self
-            .store
-            .raw()
-            .get(Some(std::slice::from_ref(&key)))
-            .await?;
-        Ok(items
-            .get(&key)
-            .and_then(|v| v.get("generation"))
-            .and_then(Value::as_u64)
-            .unwrap_or(0))
     }
 
     /// Where the flow stands (a passed deadline reads as 5).

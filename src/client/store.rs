@@ -13,7 +13,7 @@
 //! - **The index** ([`super::index`]) is loaded once, kept current, and written with the
 //!   account writes that change it.
 
-use super::account::{account_key, open_id_of_key, StoredAccount, ACCOUNT_KEY_PREFIX, INDEX_KEY};
+use super::account::{account_key, open_id_of_key, StoredAccount, INDEX_KEY};
 use super::index::{AccountIndex, IndexEntry};
 use super::platform::Store;
 use crate::Error;
@@ -111,11 +111,6 @@ impl<S: Store> AccountStore<S> {
     /// [`AccountStore::note_change`]: from then on parsed records are kept in memory.
     pub fn watch_changes(&self) {
         self.watching.set(true);
-    }
-
-    /// Whether records are kept in memory (change events are delivered).
-    pub fn is_watching(&self) -> bool {
-        self.watching.get()
     }
 
     /// A change of the store (from any context, this one included): `new_value` is `None` when
@@ -237,6 +232,13 @@ impl<S: Store> AccountStore<S> {
                 })
             }
         }
+    }
+
+    /// The generation of what is stored for an account, a damaged record included (0 when it
+    /// has none); `None` when nothing is stored. What a writer that replaces the record
+    /// whatever it is (a new grant, a confirmed import) writes over.
+    pub async fn stored_generation(&self, open_id: &str) -> Result<Option<u64>, Error> {
+        Ok(self.read_raw(open_id).await?.as_ref().map(raw_generation))
     }
 
     async fn read_raw(&self, open_id: &str) -> Result<Option<Value>, Error> {
@@ -443,7 +445,8 @@ impl<S: Store> AccountStore<S> {
         let mut items = extra;
         items.insert(key.clone(), value);
         // The index entry this write makes, written along when it changes the index.
-        let _ = self.load_index_quietly().await;
+        // Loaded if it can be; a write must not fail for the index's sake.
+        let _ = self.load_index().await;
         let entry = IndexEntry::of(&account);
         // The stored index is written along only when leaving it behind could make it miss
         // something (a new account, a new name or status, an earlier due time). A later due time
@@ -496,14 +499,6 @@ impl<S: Store> AccountStore<S> {
             self.index_dirty.set(true);
         }
         Ok(account)
-    }
-
-    /// Loads the index unless that fails (a write must not fail for the index's sake).
-    async fn load_index_quietly(&self) -> Result<(), Error> {
-        if self.index.borrow().is_some() {
-            return Ok(());
-        }
-        self.load_index().await
     }
 
     /// Removes an account.
@@ -572,15 +567,5 @@ impl<S: Store> AccountStore<S> {
     /// The accounts with unsaved tokens.
     pub fn unsaved_ids(&self) -> Vec<String> {
         self.unsaved.borrow().keys().cloned().collect()
-    }
-
-    /// Forgets the records kept in memory (the next use reads them).
-    pub fn forget(&self, open_id: &str) {
-        self.cache.borrow_mut().remove(open_id);
-    }
-
-    /// Whether a key is an account key.
-    pub fn is_account_key(key: &str) -> bool {
-        key.starts_with(ACCOUNT_KEY_PREFIX)
     }
 }

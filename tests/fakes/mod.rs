@@ -108,6 +108,8 @@ pub struct MemoryStore {
     pub writes: Rc<Cell<u32>>,
     pub reads: Rc<Cell<u32>>,
     pub fail_writes: Rc<Cell<bool>>,
+    /// Fail only the writes that hold an account record.
+    pub fail_account_writes: Rc<Cell<bool>>,
     /// Every change, in order (like `storage.onChanged`), for [`MemoryStore::deliver`].
     pub log: Rc<RefCell<ChangeLog>>,
 }
@@ -149,7 +151,10 @@ impl Store for MemoryStore {
     }
     async fn set(&self, new_items: Map<String, Value>) -> Result<(), Error> {
         YieldNow(1).await;
-        if self.fail_writes.get() {
+        if self.fail_writes.get()
+            || (self.fail_account_writes.get()
+                && new_items.keys().any(|k| k.starts_with("tts:account:")))
+        {
             return Err(Error::Storage("quota exceeded".into()));
         }
         self.writes.set(self.writes.get() + 1);
