@@ -70,6 +70,19 @@ impl FailureReason {
             FailureReason::InvalidRedirect => "invalid redirect",
         }
     }
+
+    /// The reason in words for a person, as pages show it after "Failed: ".
+    pub fn description(self) -> &'static str {
+        match self {
+            FailureReason::Cancelled => "cancelled",
+            FailureReason::WindowClosed => "the TikTok window was closed before authorizing",
+            FailureReason::Interrupted => "interrupted: the extension restarted while waiting",
+            FailureReason::TimedOut => "timed out",
+            FailureReason::PageLoadFailed => "the authorization page could not be loaded",
+            FailureReason::TokenExchangeFailed => "the token exchange failed",
+            FailureReason::InvalidRedirect => "the redirect was not valid",
+        }
+    }
 }
 
 /// Everything that can go wrong, from configuration to TikTok's answers.

@@ -28,14 +28,15 @@ pub const FLOW_SCHEMA_VERSION: u32 = 1;
 /// `launchWebAuthFlow` call.
 pub const DEFAULT_FLOW_TIMEOUT_SECS: i64 = 240;
 
+/// The failure detail of a flow whose deadline passed.
+const TIMED_OUT_DETAIL: &str = "the seller did not complete the authorization in time";
+
 /// Where a flow stands, with what each state keeps.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "phase", rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FlowPhase {
     /// 0: nothing started.
     Idle,
     /// 1: the authorization page is open; waiting for TikTok's redirect.
-    #[serde(rename_all = "camelCase")]
     WaitingForRedirect {
         /// The state sent to TikTok, required back exactly once.
         state: String,
@@ -47,7 +48,6 @@ pub enum FlowPhase {
         deadline: i64,
     },
     /// 2: the redirect came back with a code; the code is being exchanged.
-    #[serde(rename_all = "camelCase")]
     WaitingForToken {
         /// The (now consumed) state.
         state: String,
@@ -57,7 +57,6 @@ pub enum FlowPhase {
         deadline: i64,
     },
     /// 3: tokens received.
-    #[serde(rename_all = "camelCase")]
     Succeeded {
         /// The connected seller's `open_id`.
         open_id: String,
@@ -65,7 +64,6 @@ pub enum FlowPhase {
         completed_at: i64,
     },
     /// 4: the seller denied access.
-    #[serde(rename_all = "camelCase")]
     Denied {
         /// TikTok's `error` value.
         error: String,
@@ -75,26 +73,260 @@ pub enum FlowPhase {
         completed_at: i64,
     },
     /// 5: failed before completing.
-    #[serde(rename_all = "camelCase")]
     Failed {
         /// Why, as a machine-readable reason.
         reason: FailureReason,
-        /// Why, for a person (Chilkat's `FailureInfo`).
+        /// Why, for a person (Chilkat's `FailureInfo`): the reason's label, then the detail.
         failure_info: String,
+        /// What the failure info adds to the reason's label (empty if nothing).
+        detail: String,
         /// When it failed.
         completed_at: i64,
     },
 }
 
+/// How the redirect of a flow reaches the client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CaptureMode {
+    /// The browser's sign-in window (`launchWebAuthFlow`): its result is a promise held by the
+    /// program that opened it.
+    #[default]
+    Identity,
+    /// A tab of the flow's own whose navigation to the redirect URL is captured.
+    Tab,
+    /// The person pastes the address TikTok sent them to.
+    Paste,
+}
+
+impl CaptureMode {
+    /// Every mode, in the order a settings page offers them.
+    pub const ALL: [CaptureMode; 3] = [CaptureMode::Identity, CaptureMode::Tab, CaptureMode::Paste];
+
+    /// The mode's name, as stored and sent to JS (`identity`, `tab`, `paste`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaptureMode::Identity => "identity",
+            CaptureMode::Tab => "tab",
+            CaptureMode::Paste => "paste",
+        }
+    }
+
+    /// The mode of that name.
+    pub fn parse(name: &str) -> Option<CaptureMode> {
+        CaptureMode::ALL
+            .into_iter()
+            .find(|mode| mode.as_str() == name)
+    }
+
+    /// The mode a setting asks for: unset or unknown is the sign-in window.
+    pub fn from_setting(name: Option<&str>) -> CaptureMode {
+        name.and_then(CaptureMode::parse).unwrap_or_default()
+    }
+}
+
+/// Who runs a pending flow: how its redirect is captured, the tab it opened and the program
+/// instance (a service worker's lifetime) that started it. Kept in the flow's own record, so
+/// one write says both where the flow stands and who can still finish it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FlowRunner {
+    /// How the redirect is captured.
+    pub capture_mode: CaptureMode,
+    /// The tab the flow opened (tab capture and paste).
+    pub tab_id: Option<i64>,
+    /// The program instance that started the flow; `None` for a flow stored without one.
+    pub worker_id: Option<String>,
+}
+
 /// The authorization flow. See the module documentation for the states.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuthFlow {
     /// Always [`FLOW_SCHEMA_VERSION`] when written by this version.
     pub schema_version: u32,
     /// Where the flow stands.
-    #[serde(flatten)]
     pub phase: FlowPhase,
+    /// Who runs it (meaningful while it is pending).
+    pub runner: FlowRunner,
+}
+
+/// The flow as stored: one flat JSON object, `phase` naming the state and the fields of every
+/// state optional. Plain on purpose: it reads what earlier versions wrote (the same object
+/// without the runner's fields) and costs a fraction of a tagged, flattened enum in the wasm.
+#[derive(Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct StoredFlow {
+    schema_version: Option<u64>,
+    phase: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    state: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    authorize_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    started_at: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    deadline: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    open_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    error_response: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    reason: Option<FailureReason>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    failure_info: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    failure_detail: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    completed_at: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    capture_mode: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    tab_id: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    worker_id: Option<String>,
+}
+
+impl StoredFlow {
+    fn from_flow(flow: &AuthFlow) -> StoredFlow {
+        let mut stored = StoredFlow {
+            schema_version: Some(u64::from(flow.schema_version)),
+            ..StoredFlow::default()
+        };
+        let phase = match &flow.phase {
+            FlowPhase::Idle => "idle",
+            FlowPhase::WaitingForRedirect {
+                state,
+                authorize_url,
+                started_at,
+                deadline,
+            } => {
+                stored.state = Some(state.clone());
+                stored.authorize_url = Some(authorize_url.clone());
+                stored.started_at = Some(*started_at);
+                stored.deadline = Some(*deadline);
+                "waitingForRedirect"
+            }
+            FlowPhase::WaitingForToken {
+                state,
+                started_at,
+                deadline,
+            } => {
+                stored.state = Some(state.clone());
+                stored.started_at = Some(*started_at);
+                stored.deadline = Some(*deadline);
+                "waitingForToken"
+            }
+            FlowPhase::Succeeded {
+                open_id,
+                completed_at,
+            } => {
+                stored.open_id = Some(open_id.clone());
+                stored.completed_at = Some(*completed_at);
+                "succeeded"
+            }
+            FlowPhase::Denied {
+                error,
+                error_response,
+                completed_at,
+            } => {
+                stored.error = Some(error.clone());
+                stored.error_response = Some(error_response.clone());
+                stored.completed_at = Some(*completed_at);
+                "denied"
+            }
+            FlowPhase::Failed {
+                reason,
+                failure_info,
+                detail,
+                completed_at,
+            } => {
+                stored.reason = Some(*reason);
+                stored.failure_info = Some(failure_info.clone());
+                stored.failure_detail = Some(detail.clone());
+                stored.completed_at = Some(*completed_at);
+                "failed"
+            }
+        };
+        stored.phase = phase.to_owned();
+        if flow.is_pending() {
+            stored.capture_mode = Some(flow.runner.capture_mode.as_str().to_owned());
+            stored.tab_id = flow.runner.tab_id;
+            stored.worker_id = flow.runner.worker_id.clone();
+        }
+        stored
+    }
+
+    fn into_flow(self) -> Result<AuthFlow, Error> {
+        fn missing(field: &str) -> Error {
+            Error::Storage(format!(
+                "the stored authorization flow cannot be read: `{field}` is missing"
+            ))
+        }
+        let version = self.schema_version;
+        if version != Some(u64::from(FLOW_SCHEMA_VERSION)) {
+            return Err(Error::Storage(format!(
+                "the stored authorization flow has schema version {}; this version reads {FLOW_SCHEMA_VERSION}",
+                version.map_or_else(|| "none".to_owned(), |v| v.to_string())
+            )));
+        }
+        let completed_at = self.completed_at.unwrap_or_default();
+        let phase = match self.phase.as_str() {
+            "idle" => FlowPhase::Idle,
+            "waitingForRedirect" => FlowPhase::WaitingForRedirect {
+                state: self.state.ok_or_else(|| missing("state"))?,
+                authorize_url: self.authorize_url.unwrap_or_default(),
+                started_at: self.started_at.ok_or_else(|| missing("startedAt"))?,
+                deadline: self.deadline.ok_or_else(|| missing("deadline"))?,
+            },
+            "waitingForToken" => FlowPhase::WaitingForToken {
+                state: self.state.ok_or_else(|| missing("state"))?,
+                started_at: self.started_at.ok_or_else(|| missing("startedAt"))?,
+                deadline: self.deadline.ok_or_else(|| missing("deadline"))?,
+            },
+            "succeeded" => FlowPhase::Succeeded {
+                open_id: self.open_id.ok_or_else(|| missing("openId"))?,
+                completed_at,
+            },
+            "denied" => FlowPhase::Denied {
+                error: self.error.unwrap_or_default(),
+                error_response: self.error_response.unwrap_or_default(),
+                completed_at,
+            },
+            "failed" => {
+                let reason = self.reason.ok_or_else(|| missing("reason"))?;
+                let failure_info = self.failure_info.unwrap_or_default();
+                // Records written before `failureDetail` existed: the detail is what follows
+                // the label in the failure info.
+                let detail = self.failure_detail.unwrap_or_else(|| {
+                    failure_info
+                        .strip_prefix(reason.label())
+                        .map(|rest| rest.trim_start_matches(": "))
+                        .unwrap_or(&failure_info)
+                        .to_owned()
+                });
+                FlowPhase::Failed {
+                    reason,
+                    failure_info,
+                    detail,
+                    completed_at,
+                }
+            }
+            _ => {
+                return Err(Error::Storage(
+                    "the stored authorization flow is in an unknown phase".to_owned(),
+                ))
+            }
+        };
+        Ok(AuthFlow {
+            schema_version: FLOW_SCHEMA_VERSION,
+            phase,
+            runner: FlowRunner {
+                capture_mode: CaptureMode::from_setting(self.capture_mode.as_deref()),
+                tab_id: self.tab_id,
+                worker_id: self.worker_id,
+            },
+        })
+    }
 }
 
 impl Default for AuthFlow {
@@ -109,40 +341,126 @@ impl AuthFlow {
         AuthFlow {
             schema_version: FLOW_SCHEMA_VERSION,
             phase: FlowPhase::Idle,
+            runner: FlowRunner::default(),
         }
     }
 
     /// Reads a flow serialised by [`to_json`](Self::to_json); another schema version is an error.
     pub fn from_json(json: &str) -> Result<AuthFlow, Error> {
-        let value: serde_json::Value = serde_json::from_str(json)
-            .map_err(|_| Error::Storage("the stored authorization flow is not JSON".to_owned()))?;
-        AuthFlow::from_value(value)
+        let stored: StoredFlow = serde_json::from_str(json).map_err(|_| {
+            Error::Storage("the stored authorization flow is not a JSON object".to_owned())
+        })?;
+        stored.into_flow()
     }
 
     /// Reads a flow from a JSON value; another schema version is an error.
     pub fn from_value(value: serde_json::Value) -> Result<AuthFlow, Error> {
-        let version = value
-            .get("schemaVersion")
-            .and_then(serde_json::Value::as_u64);
-        if version != Some(u64::from(FLOW_SCHEMA_VERSION)) {
-            return Err(Error::Storage(format!(
-                "the stored authorization flow has schema version {version:?}; this version reads {FLOW_SCHEMA_VERSION}"
-            )));
-        }
-        serde_json::from_value(value).map_err(|e| {
+        let stored: StoredFlow = serde_json::from_value(value).map_err(|e| {
             Error::Storage(format!("the stored authorization flow cannot be read: {e}"))
-        })
+        })?;
+        stored.into_flow()
+    }
+
+    /// The flow as a JSON value, as stored.
+    pub fn to_value(&self) -> serde_json::Value {
+        serde_json::to_value(StoredFlow::from_flow(self)).unwrap_or_default()
     }
 
     /// The flow as JSON.
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        serde_json::to_string(&StoredFlow::from_flow(self)).unwrap_or_default()
+    }
+
+    /// Starts a new flow run by `runner` (any previous one is abandoned): state 1, with the
+    /// deadline `now + timeout_secs`. Returns the authorization page URL.
+    pub fn begin_with(
+        &mut self,
+        config: &Config,
+        state: String,
+        now: i64,
+        timeout_secs: i64,
+        runner: FlowRunner,
+    ) -> String {
+        let url = self.begin(config, state, now, timeout_secs);
+        self.runner = runner;
+        url
+    }
+
+    /// Records the tab a pending flow opened. Returns whether it did (a finished flow keeps its
+    /// outcome and no tab).
+    pub fn set_tab(&mut self, tab_id: i64) -> bool {
+        if !self.is_pending() {
+            return false;
+        }
+        self.runner.tab_id = Some(tab_id);
+        true
+    }
+
+    /// The authorization page URL of a flow waiting for its redirect.
+    pub fn authorize_url(&self) -> Option<&str> {
+        match &self.phase {
+            FlowPhase::WaitingForRedirect { authorize_url, .. } => Some(authorize_url),
+            _ => None,
+        }
+    }
+
+    /// Whether a pending flow can still finish now that `worker_id` is the running program
+    /// instance. A flow started by another instance (or stored without one) cannot when the
+    /// piece that would finish it died with that instance: the sign-in window's promise
+    /// (identity capture, state 1) or the token exchange (any mode, state 2). Tab and paste
+    /// captures waiting for their redirect can: it arrives through a page. A flow that is not
+    /// pending has nothing left to finish and is reported as able to.
+    pub fn can_finish_under(&self, worker_id: &str) -> bool {
+        if !self.is_pending() || self.runner.worker_id.as_deref() == Some(worker_id) {
+            return true;
+        }
+        match self.phase {
+            FlowPhase::WaitingForToken { .. } => false,
+            _ => self.runner.capture_mode != CaptureMode::Identity,
+        }
+    }
+
+    /// Where the flow stands at `now`, for people and pages: every fact they show.
+    pub fn view(&self, now: i64) -> FlowStateView {
+        let state = self.state_code(now);
+        let pending = matches!(state, 1 | 2);
+        let failure_reason = self.failure_reason(now);
+        let failure_detail = match &self.phase {
+            FlowPhase::Failed { detail, .. } => Some(detail.clone()).filter(|d| !d.is_empty()),
+            _ if state == 5 => Some(TIMED_OUT_DETAIL.to_owned()),
+            _ => None,
+        };
+        FlowStateView {
+            state,
+            state_name: flow_state_name(state).to_owned(),
+            pending,
+            failure_info: self.failure_info(now),
+            failure_reason,
+            failure_label: failure_reason.map(|reason| reason.description().to_owned()),
+            failure_detail,
+            error_response: self.error_response(),
+            denial_code: match &self.phase {
+                FlowPhase::Denied { error, .. } => {
+                    Some(crate::authorize::denial_code(Some(error)).to_owned())
+                }
+                _ => None,
+            },
+            deadline: self.deadline().filter(|_| pending),
+            started_at: self.started_at().filter(|_| pending),
+            open_id: match &self.phase {
+                FlowPhase::Succeeded { open_id, .. } => Some(open_id.clone()),
+                _ => None,
+            },
+            capture_mode: pending.then(|| self.runner.capture_mode.as_str().to_owned()),
+            tab_id: self.runner.tab_id.filter(|_| pending),
+        }
     }
 
     /// Starts a new flow (any previous one is abandoned): state 1, with the deadline
     /// `now + timeout_secs`. Returns the authorization page URL.
     pub fn begin(&mut self, config: &Config, state: String, now: i64, timeout_secs: i64) -> String {
         let url = authorize_url(config, &state);
+        self.runner = FlowRunner::default();
         self.phase = FlowPhase::WaitingForRedirect {
             state,
             authorize_url: url.clone(),
@@ -202,11 +520,7 @@ impl AuthFlow {
     pub fn check_deadline(&mut self, now: i64) -> bool {
         match self.deadline() {
             Some(deadline) if now >= deadline => {
-                self.fail(
-                    FailureReason::TimedOut,
-                    "the seller did not complete the authorization in time",
-                    now,
-                );
+                self.fail(FailureReason::TimedOut, TIMED_OUT_DETAIL, now);
                 true
             }
             _ => false,
@@ -340,6 +654,7 @@ impl AuthFlow {
         self.phase = FlowPhase::Failed {
             reason,
             failure_info,
+            detail: detail.to_owned(),
             completed_at: now,
         };
     }
@@ -350,7 +665,7 @@ impl AuthFlow {
         match &self.phase {
             FlowPhase::Failed { failure_info, .. } => Some(failure_info.clone()),
             _ if self.state_code(now) == 5 => Some(format!(
-                "{}: the seller did not complete the authorization in time",
+                "{}: {TIMED_OUT_DETAIL}",
                 FailureReason::TimedOut.label()
             )),
             _ => None,
@@ -384,5 +699,63 @@ impl AuthFlow {
             FlowPhase::WaitingForToken { state, .. } => Some(state),
             _ => None,
         }
+    }
+}
+
+/// Where an authorization flow stands, for people and pages: the state and every fact a page
+/// shows about it, so no page derives them again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FlowStateView {
+    /// Chilkat's number, 0–5 (a pending flow past its deadline reads as 5).
+    pub state: u8,
+    /// The state in words.
+    pub state_name: String,
+    /// Whether the flow is under way (state 1 or 2): Connect waits, Cancel applies.
+    pub pending: bool,
+    /// Why it failed (state 5), Chilkat's `FailureInfo`: the reason's label, then the detail.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure_info: Option<String>,
+    /// Why it failed, as a reason code (state 5).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure_reason: Option<FailureReason>,
+    /// Why it failed, in words for a person (state 5).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure_label: Option<String>,
+    /// What the failure adds to its reason, if anything (state 5).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure_detail: Option<String>,
+    /// The denial's response (state 4): `error=<TikTok's code>`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_response: Option<String>,
+    /// TikTok's denial code from the known list, or `unknown` (state 4).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub denial_code: Option<String>,
+    /// The deadline of a pending flow.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<i64>,
+    /// When a pending flow began.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<i64>,
+    /// The connected seller (state 3).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub open_id: Option<String>,
+    /// How a pending flow's redirect is captured (`identity`, `tab`, `paste`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capture_mode: Option<String>,
+    /// The tab a pending flow opened.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tab_id: Option<i64>,
+}
+
+/// The words for Chilkat's numbers.
+pub fn flow_state_name(state: u8) -> &'static str {
+    match state {
+        0 => "idle",
+        1 => "waiting for redirect",
+        2 => "waiting for token response",
+        3 => "completed with success",
+        4 => "access denied",
+        _ => "failed",
     }
 }

@@ -364,3 +364,93 @@ fn disconnect_removes_and_a_late_refresh_cannot_resurrect() {
         );
     });
 }
+
+#[test]
+fn one_flow_record_holds_the_runner_and_decides_what_an_orphan_can_finish() {
+    use tiktok_shop_connect::flow::{CaptureMode, FlowRunner};
+    block_on(async {
+        let world = World::new();
+        let runner = |mode| FlowRunner {
+            capture_mode: mode,
+            tab_id: None,
+            worker_id: Some("worker-1".to_owned()),
+        };
+        // A tab capture started by worker-1 records its tab in the same record.
+        let first = world.client();
+        first
+            .begin_authorization_with(runner(CaptureMode::Tab))
+            .await
+            .unwrap();
+        let view = first.set_flow_tab(17).await.unwrap();
+        assert_eq!(
+            (view.capture_mode.as_deref(), view.tab_id),
+            (Some("tab"), Some(17))
+        );
+        // A later instance (a restarted worker) reads it and keeps it: its redirect comes
+        // through the tab.
+        let later = world.client();
+        let view = later.settle_orphaned_flow("worker-2").await.unwrap();
+        assert!(view.pending);
+        assert_eq!(view.tab_id, Some(17));
+
+        // A sign-in window flow of worker-1 cannot finish under worker-2: interrupted.
+        first
+            .begin_authorization_with(runner(CaptureMode::Identity))
+            .await
+            .unwrap();
+        let view = later.settle_orphaned_flow("worker-1").await.unwrap();
+        assert!(view.pending, "its own instance can still finish it");
+        let view = later.settle_orphaned_flow("worker-2").await.unwrap();
+        assert_eq!(
+            (view.state, view.failure_reason),
+            (5, Some(FailureReason::Interrupted))
+        );
+        assert!(!view.pending);
+    });
+}
+
+#[test]
+fn a_closed_window_fails_only_its_own_flow() {
+    block_on(async {
+        let world = World::new();
+        let client = world.client();
+        let (old_url, _) = client.begin_authorization().await.unwrap();
+        client.cancel_authorization().await.unwrap();
+        let (new_url, _) = client.begin_authorization().await.unwrap();
+        // The old flow's window closes late: the pending (newer) flow stays pending.
+        let view = client
+            .fail_authorization_of(Some(&old_url), FailureReason::WindowClosed, "")
+            .await
+            .unwrap();
+        assert!(view.pending);
+        // Its own window closing fails it, with the reason's words and no detail.
+        let view = client
+            .fail_authorization_of(Some(&new_url), FailureReason::WindowClosed, "")
+            .await
+            .unwrap();
+        assert_eq!(view.state, 5);
+        assert_eq!(
+            view.failure_label.as_deref(),
+            Some("the TikTok window was closed before authorizing")
+        );
+        assert_eq!(view.failure_detail, None);
+    });
+}
+
+#[test]
+fn accounts_say_when_a_refresh_is_due() {
+    block_on(async {
+        let world = World::new();
+        let client = world.client();
+        world.connect(&client).await;
+        let account = client.accounts().await.unwrap().remove(0);
+        assert!(!account.refresh_due);
+        // Past the due time (half the lifetime at the least, the margin before expiry).
+        world
+            .clock
+            .advance_secs(account.refresh_due_at - world.clock.secs() + 1);
+        let account = client.accounts().await.unwrap().remove(0);
+        assert!(account.refresh_due, "{account:?}");
+        assert!(account.status.refresh_due());
+    });
+}

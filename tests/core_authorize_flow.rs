@@ -6,7 +6,9 @@ use tiktok_shop_connect::authorize::{
 };
 use tiktok_shop_connect::config::{Config, EndpointOverrides, Region};
 use tiktok_shop_connect::error::FailureReason;
-use tiktok_shop_connect::flow::{AuthFlow, FlowPhase, DEFAULT_FLOW_TIMEOUT_SECS};
+use tiktok_shop_connect::flow::{
+    AuthFlow, CaptureMode, FlowPhase, FlowRunner, DEFAULT_FLOW_TIMEOUT_SECS,
+};
 use tiktok_shop_connect::secret::AppSecret;
 use tiktok_shop_connect::Error;
 
@@ -497,4 +499,170 @@ fn a_denial_without_state_ends_the_flow_only_through_a_bound_channel() {
         .unwrap_err();
     assert!(!err.to_string().contains("script"), "{err}");
     assert_eq!(flow.error_response().as_deref(), Some("error=unknown"));
+}
+
+fn begun_by(mode: CaptureMode, worker: &str, now: i64) -> AuthFlow {
+    let mut flow = AuthFlow::new();
+    flow.begin_with(
+        &config(Region::RestOfWorld),
+        "S1".into(),
+        now,
+        DEFAULT_FLOW_TIMEOUT_SECS,
+        FlowRunner {
+            capture_mode: mode,
+            tab_id: None,
+            worker_id: Some(worker.to_owned()),
+        },
+    );
+    flow
+}
+
+#[test]
+fn an_orphaned_flow_can_finish_only_when_its_redirect_comes_through_a_page() {
+    for mode in CaptureMode::ALL {
+        // The instance that started it can always finish it.
+        let waiting = begun_by(mode, "w1", 0);
+        assert!(waiting.can_finish_under("w1"));
+        // Another instance: the sign-in window's promise died with w1; a tab or a paste
+        // still brings the redirect.
+        assert_eq!(
+            waiting.can_finish_under("w2"),
+            mode != CaptureMode::Identity,
+            "{mode:?} waiting for its redirect"
+        );
+        // Waiting for the token exchange: the exchange died with w1, whatever the mode.
+        let mut exchanging = waiting.clone();
+        exchanging
+            .receive_redirect(&format!("{BASE}?code=C&state=S1"), BASE, 1)
+            .unwrap();
+        assert!(exchanging.can_finish_under("w1"));
+        assert!(!exchanging.can_finish_under("w2"), "{mode:?} exchanging");
+        // A flow stored without an instance (an older version) counts as another instance's.
+        let mut unknown = waiting.clone();
+        unknown.runner.worker_id = None;
+        assert_eq!(
+            unknown.can_finish_under("w1"),
+            mode != CaptureMode::Identity
+        );
+    }
+    // A flow that is not pending has nothing left to finish.
+    let mut done = begun_by(CaptureMode::Identity, "w1", 0);
+    done.cancel(1);
+    assert!(done.can_finish_under("w2"));
+    assert!(AuthFlow::new().can_finish_under("w2"));
+}
+
+#[test]
+fn capture_modes_come_from_their_names_and_default_to_the_sign_in_window() {
+    for mode in CaptureMode::ALL {
+        assert_eq!(CaptureMode::parse(mode.as_str()), Some(mode));
+        assert_eq!(CaptureMode::from_setting(Some(mode.as_str())), mode);
+    }
+    assert_eq!(CaptureMode::parse("Tab"), None);
+    assert_eq!(CaptureMode::from_setting(None), CaptureMode::Identity);
+    assert_eq!(
+        CaptureMode::from_setting(Some("popup")),
+        CaptureMode::Identity
+    );
+}
+
+#[test]
+fn the_runner_is_kept_with_the_flow_while_it_is_pending() {
+    let mut flow = begun_by(CaptureMode::Tab, "w1", 0);
+    assert!(flow.set_tab(42));
+    let back = AuthFlow::from_json(&flow.to_json()).unwrap();
+    assert_eq!(back, flow);
+    assert_eq!(back.runner.tab_id, Some(42));
+    let view = back.view(1);
+    assert_eq!(view.capture_mode.as_deref(), Some("tab"));
+    assert_eq!(view.tab_id, Some(42));
+    // Once over, the flow forgets its tab and no tab can be recorded.
+    flow.cancel(2);
+    assert!(!flow.set_tab(7));
+    let view = AuthFlow::from_json(&flow.to_json()).unwrap().view(3);
+    assert_eq!((view.capture_mode, view.tab_id), (None, None));
+    // A new flow starts with a runner of its own.
+    let (fresh, _) = begun(5);
+    assert_eq!(fresh.runner, FlowRunner::default());
+}
+
+#[test]
+fn the_view_says_every_fact_a_page_shows() {
+    let (waiting, _) = begun(0);
+    let view = waiting.view(1);
+    assert!(view.pending);
+    assert_eq!(
+        (view.state, view.failure_label, view.failure_detail),
+        (1, None, None)
+    );
+
+    let mut failed = waiting.clone();
+    failed.fail(FailureReason::PageLoadFailed, "check the redirect URL", 2);
+    let view = failed.view(3);
+    assert!(!view.pending);
+    assert_eq!(view.state, 5);
+    assert_eq!(
+        view.failure_info.as_deref(),
+        Some("authorization page could not be loaded: check the redirect URL")
+    );
+    assert_eq!(
+        view.failure_label.as_deref(),
+        Some("the authorization page could not be loaded")
+    );
+    assert_eq!(
+        view.failure_detail.as_deref(),
+        Some("check the redirect URL")
+    );
+
+    let mut cancelled = waiting.clone();
+    cancelled.cancel(2);
+    let view = cancelled.view(3);
+    assert_eq!(view.failure_label.as_deref(), Some("cancelled"));
+    assert_eq!(view.failure_detail, None, "no detail beyond the label");
+
+    // A passed deadline not yet recorded reads as 5 with the timeout's detail.
+    let view = waiting.view(10_000);
+    assert!(!view.pending);
+    assert_eq!(view.failure_label.as_deref(), Some("timed out"));
+    assert!(view.failure_detail.unwrap().contains("in time"));
+
+    let mut denied = waiting.clone();
+    let _ = denied.receive_redirect(&format!("{BASE}?error=access_denied&state=S1"), BASE, 2);
+    let view = denied.view(3);
+    assert_eq!(view.state, 4);
+    assert_eq!(view.denial_code.as_deref(), Some("access_denied"));
+    let mut odd = waiting.clone();
+    let _ = odd.receive_redirect(&format!("{BASE}?error=%3Cscript%3E&state=S1"), BASE, 2);
+    assert_eq!(odd.view(3).denial_code.as_deref(), Some("unknown"));
+}
+
+#[test]
+fn flows_stored_by_the_previous_version_are_read() {
+    // The tagged form the previous version wrote, without the runner or failureDetail.
+    let failed = AuthFlow::from_json(
+        r#"{"schemaVersion":1,"phase":"failed","reason":"windowClosed","failureInfo":"window closed: the seller closed it","completedAt":9}"#,
+    )
+    .unwrap();
+    let view = failed.view(10);
+    assert_eq!(view.failure_detail.as_deref(), Some("the seller closed it"));
+    assert_eq!(
+        view.failure_info.as_deref(),
+        Some("window closed: the seller closed it")
+    );
+    let waiting = AuthFlow::from_json(
+        r#"{"schemaVersion":1,"phase":"waitingForRedirect","state":"S","authorizeUrl":"https://x/","startedAt":1,"deadline":100}"#,
+    )
+    .unwrap();
+    assert_eq!(waiting.runner, FlowRunner::default());
+    assert!(
+        !waiting.can_finish_under("w"),
+        "an identity flow of unknown origin"
+    );
+    // A phase missing its fields is a storage error, not a panic.
+    assert_eq!(
+        AuthFlow::from_json(r#"{"schemaVersion":1,"phase":"waitingForToken"}"#)
+            .unwrap_err()
+            .name(),
+        "StorageError"
+    );
 }

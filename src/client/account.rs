@@ -163,6 +163,7 @@ impl StoredAccount {
             access_token_expires_at: self.tokens.access_token_expires_at,
             refresh_token_expires_at: self.tokens.refresh_token_expires_at,
             refresh_due_at: self.refresh_due_at(margin_secs),
+            refresh_due: status.refresh_due(),
             status,
             status_reason,
             reason,
@@ -307,6 +308,8 @@ pub struct AccountSummary {
     pub refresh_token_expires_at: i64,
     /// When a refresh of the access token becomes due (Unix seconds).
     pub refresh_due_at: i64,
+    /// Whether a refresh is due now (the scheduler refreshes it; a call refreshes it first).
+    pub refresh_due: bool,
     /// How usable the account is.
     pub status: AccountStatus,
     /// Why, unless valid: a sentence for people.
@@ -339,6 +342,7 @@ impl AccountSummary {
             access_token_expires_at: 0,
             refresh_token_expires_at: 0,
             refresh_due_at: 0,
+            refresh_due: false,
             status: AccountStatus::Damaged,
             status_reason: Some(format!(
                 "the stored record cannot be read ({why}); it is kept as it is: connect the seller again to replace it, or disconnect to remove it"
@@ -376,42 +380,4 @@ pub struct Shop {
     pub seller_type: String,
 }
 
-/// Where an authorization flow stands, for people and pages.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct FlowStateView {
-    /// Chilkat's number, 0–5.
-    pub state: u8,
-    /// The state in words.
-    pub state_name: String,
-    /// Why it failed (state 5).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub failure_info: Option<String>,
-    /// Why it failed, as a reason code (state 5).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub failure_reason: Option<crate::error::FailureReason>,
-    /// The denial's response (state 4).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error_response: Option<String>,
-    /// The deadline of a pending flow.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub deadline: Option<i64>,
-    /// When a pending flow began.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub started_at: Option<i64>,
-    /// The connected seller (state 3).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub open_id: Option<String>,
-}
-
-/// The words for Chilkat's numbers.
-pub fn flow_state_name(state: u8) -> &'static str {
-    match state {
-        0 => "idle",
-        1 => "waiting for redirect",
-        2 => "waiting for token response",
-        3 => "completed with success",
-        4 => "access denied",
-        _ => "failed",
-    }
-}
+pub use crate::flow::{flow_state_name, FlowStateView};

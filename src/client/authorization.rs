@@ -1,13 +1,13 @@
 //! The authorization flow over the store: begin, complete (with the account's lock and a
 //! versioned write), cancel, deadlines.
 
-use super::account::{flow_state_name, AccountSummary, FlowStateView, FLOW_KEY};
+use super::account::{AccountSummary, FlowStateView, FLOW_KEY};
 use super::platform::{Lock, Platform, Random, Sleep, Store};
 use super::store::WriteError;
 use super::{account_lock_name, Client, FLOW_LOCK};
 use crate::authorize::{new_state, RedirectChannel};
 use crate::error::FailureReason;
-use crate::flow::AuthFlow;
+use crate::flow::{AuthFlow, FlowRunner};
 use crate::token::{parse_token_response, token_get_request};
 use crate::Error;
 use serde_json::{Map, Value};
@@ -26,8 +26,7 @@ impl<P: Platform> Client<P> {
     }
 
     fn flow_item(flow: &AuthFlow) -> Result<Value, Error> {
-        serde_json::to_value(flow)
-            .map_err(|_| Error::Storage("the flow could not be serialised".to_owned()))
+        Ok(flow.to_value())
     }
 
     async fn save_flow(&self, flow: &AuthFlow) -> Result<(), Error> {
@@ -39,6 +38,15 @@ impl<P: Platform> Client<P> {
     /// Starts an authorization: a fresh state from the random source, the flow in state 1 with
     /// its deadline, persisted. Returns the authorization page URL and the state.
     pub async fn begin_authorization(&self) -> Result<(String, String), Error> {
+        self.begin_authorization_with(FlowRunner::default()).await
+    }
+
+    /// [`Client::begin_authorization`] for a flow run by `runner` (its capture mode, the
+    /// program instance that starts it), recorded in the flow's one record.
+    pub async fn begin_authorization_with(
+        &self,
+        runner: FlowRunner,
+    ) -> Result<(String, String), Error> {
         self.out(
             async {
                 let mut random = [0u8; 32];
@@ -46,14 +54,56 @@ impl<P: Platform> Client<P> {
                 let state = new_state(&random)?;
                 let _guard = self.lock.acquire(FLOW_LOCK).await?;
                 let mut flow = AuthFlow::new();
-                let url = flow.begin(
+                let url = flow.begin_with(
                     &self.config.app,
                     state.clone(),
                     self.now(),
                     self.config.flow_timeout_secs,
+                    runner,
                 );
                 self.save_flow(&flow).await?;
                 Ok((url, state))
+            }
+            .await,
+        )
+    }
+
+    /// Records the tab the pending flow opened (tab capture, paste): only that tab may then
+    /// deliver a captured redirect. A flow that is no longer pending is left as it is.
+    pub async fn set_flow_tab(&self, tab_id: i64) -> Result<FlowStateView, Error> {
+        self.change_flow(|flow, _now| {
+            flow.set_tab(tab_id);
+        })
+        .await
+    }
+
+    /// Ends a pending flow left by another program instance that can no longer finish (see
+    /// [`AuthFlow::can_finish_under`]) as 5 "interrupted"; `worker_id` is the running instance.
+    pub async fn settle_orphaned_flow(&self, worker_id: &str) -> Result<FlowStateView, Error> {
+        self.change_flow(|flow, now| {
+            if !flow.check_deadline(now) && !flow.can_finish_under(worker_id) {
+                flow.fail(FailureReason::Interrupted, "", now);
+            }
+        })
+        .await
+    }
+
+    /// Loads the flow under its lock, lets `change` work on it, and saves it if it changed.
+    async fn change_flow(
+        &self,
+        change: impl FnOnce(&mut AuthFlow, i64),
+    ) -> Result<FlowStateView, Error> {
+        self.out(
+            async {
+                let _guard = self.lock.acquire(FLOW_LOCK).await?;
+                let mut flow = self.load_flow().await?;
+                let before = flow.clone();
+                let now = self.now();
+                change(&mut flow, now);
+                if flow != before {
+                    self.save_flow(&flow).await?;
+                }
+                Ok(flow.view(now))
             }
             .await,
         )
@@ -209,28 +259,10 @@ impl<P: Platform> Client<P> {
         self.out(
             async {
                 let flow = self.load_flow().await?;
-                Ok(self.flow_view(&flow))
+                Ok(flow.view(self.now()))
             }
             .await,
         )
-    }
-
-    fn flow_view(&self, flow: &AuthFlow) -> FlowStateView {
-        let now = self.now();
-        let state = flow.state_code(now);
-        FlowStateView {
-            state,
-            state_name: flow_state_name(state).to_owned(),
-            failure_info: flow.failure_info(now),
-            failure_reason: flow.failure_reason(now),
-            error_response: flow.error_response(),
-            deadline: flow.deadline().filter(|_| matches!(state, 1 | 2)),
-            started_at: flow.started_at().filter(|_| matches!(state, 1 | 2)),
-            open_id: match &flow.phase {
-                crate::flow::FlowPhase::Succeeded { open_id, .. } => Some(open_id.clone()),
-                _ => None,
-            },
-        }
     }
 
     /// Cancels a pending flow (state 5, "cancelled"); a late redirect is then rejected.
@@ -245,33 +277,34 @@ impl<P: Platform> Client<P> {
         reason: FailureReason,
         detail: &str,
     ) -> Result<FlowStateView, Error> {
-        self.out(
-            async {
-                let _guard = self.lock.acquire(FLOW_LOCK).await?;
-                let mut flow = self.load_flow().await?;
-                let now = self.now();
-                if !flow.check_deadline(now) {
-                    flow.fail(reason, detail, now);
-                }
-                self.save_flow(&flow).await?;
-                Ok(self.flow_view(&flow))
+        self.fail_authorization_of(None, reason, detail).await
+    }
+
+    /// [`Client::fail_authorization`] for the flow whose authorization page is
+    /// `authorize_url` only: the sign-in window of a flow that is over (cancelled, timed out,
+    /// replaced by a newer one) closes without failing the flow that is pending now.
+    pub async fn fail_authorization_of(
+        &self,
+        authorize_url: Option<&str>,
+        reason: FailureReason,
+        detail: &str,
+    ) -> Result<FlowStateView, Error> {
+        self.change_flow(|flow, now| {
+            if flow.check_deadline(now) {
+                return;
             }
-            .await,
-        )
+            if authorize_url.is_none_or(|url| flow.authorize_url() == Some(url)) {
+                flow.fail(reason, detail, now);
+            }
+        })
+        .await
     }
 
     /// Records a passed deadline (for an alarm): a pending flow past its deadline moves to 5.
     pub async fn check_flow_deadline(&self) -> Result<FlowStateView, Error> {
-        self.out(
-            async {
-                let _guard = self.lock.acquire(FLOW_LOCK).await?;
-                let mut flow = self.load_flow().await?;
-                if flow.check_deadline(self.now()) {
-                    self.save_flow(&flow).await?;
-                }
-                Ok(self.flow_view(&flow))
-            }
-            .await,
-        )
+        self.change_flow(|flow, now| {
+            flow.check_deadline(now);
+        })
+        .await
     }
 }
