@@ -52,6 +52,32 @@ pub fn authorize_url(config: &Config, state: &str) -> String {
     authorize_url_for(&config.endpoints().authorize, config.service_id(), state)
 }
 
+/// The authorization page URL for a configuration that may be partial: only the service ID,
+/// the region and the authorize endpoint are read, and checked by the same rules as
+/// [`Config::new`] (the other parts are not needed to build the page's URL).
+pub fn authorize_url_from_input(
+    input: &crate::config::ClientConfigInput,
+    state: &str,
+) -> Result<String, crate::Error> {
+    if state.is_empty() {
+        return Err(crate::Error::InvalidInput("the state is empty".into()));
+    }
+    let region = crate::config::Region::parse(input.region.as_deref().unwrap_or("row"))?;
+    let overrides = crate::config::EndpointOverrides {
+        authorize: input.endpoints.authorize.clone(),
+        ..Default::default()
+    };
+    // Placeholders for the parts an authorize URL does not use, so Config::new checks the rest.
+    let config = Config::new(
+        "-",
+        crate::secret::AppSecret::new("-"),
+        &input.service_id,
+        region,
+        &overrides,
+    )?;
+    Ok(authorize_url(&config, state))
+}
+
 /// The authorization page URL from its parts: `{authorize_endpoint}?service_id=…&state=…`.
 pub fn authorize_url_for(authorize_endpoint: &str, service_id: &str, state: &str) -> String {
     append_query(

@@ -65,6 +65,7 @@ pub mod policy;
 pub mod secret;
 pub mod signing;
 pub mod token;
+pub mod views;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

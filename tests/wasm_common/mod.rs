@@ -195,10 +195,10 @@ fn refreshes(c: &Value) -> i64 {
 pub async fn full_scenario() {
     mock_post("/__mock/reset", json!({})).await;
     let store = memory_store();
-    let client = TikTokShopClient::new(config(), store.clone()).unwrap();
+    let client = TikTokShopClient::new(config(), store.clone().unchecked_into()).unwrap();
 
     // Connect: begin → the mock approves → complete.
-    let start = call(client.begin_authorization()).await.unwrap();
+    let start = call(client.begin_authorization(None)).await.unwrap();
     let state = start["state"].as_str().unwrap().to_owned();
     assert!(start["url"].as_str().unwrap().starts_with(&format!(
         "{MOCK_URL}/open/authorize?service_id=mock_service_id&state="

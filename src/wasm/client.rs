@@ -1,0 +1,303 @@
+//! The `TikTokShopClient` class: the core's client over the browser platform. Each method
+//! converts its arguments, forwards to the core and converts the answer.
+
+use super::errors::{js_error, js_message};
+use super::store::{listen_to_changes, ChangeListener, StoreObject};
+use super::{from_js, global_property, to_js};
+use super::{BrowserPlatform, FetchTransport, JsClock, JsRandom, JsSleep, JsStore, WebLock};
+use crate::authorize::RedirectChannel;
+use crate::client::{ApiCall, Client, Deps, DueRefreshOptions, ImportOptions, PageRequest};
+use crate::config::ClientConfigInput;
+use crate::error::FailureReason;
+use crate::views::{AuthorizationStart, BeginOptions, CompleteOptions, FailOptions};
+use crate::Error;
+use js_sys::{Promise, Reflect};
+use serde::Serialize;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+/// The token client over a store with the shape of `chrome.storage.local`.
+#[wasm_bindgen(js_name = TikTokShopClient)]
+pub struct TikTokShopClient {
+    inner: Rc<Client<BrowserPlatform>>,
+    /// The `onChanged` listener, removed when the client is freed.
+    _listener: Option<ChangeListener>,
+}
+
+/// Runs an async client call as a JS promise.
+fn promise<T, F>(future: F) -> Promise
+where
+    T: Serialize,
+    F: std::future::Future<Output = Result<T, Error>> + 'static,
+{
+    future_to_promise(async move {
+        match future.await {
+            Ok(value) => to_js(&value),
+            Err(error) => Err(js_error(error)),
+        }
+    })
+}
+
+#[wasm_bindgen(js_class = TikTokShopClient)]
+impl TikTokShopClient {
+    /// Validates `config` (throws `InvalidConfig`) and makes a client over `store`. When the store
+    /// has an `onChanged` event (as `chrome.storage.local` has), the client keeps parsed accounts
+    /// in memory and follows changes made by other contexts: an API call reads nothing from the
+    /// store. Call `free()` when replacing the client, to stop listening.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "ClientConfig")] config: JsValue,
+        store: StoreObject,
+    ) -> Result<TikTokShopClient, JsValue> {
+        let input: ClientConfigInput = from_js(&config, "config")
+            .map_err(|e| js_error(Error::InvalidConfig(e.to_string())))?;
+        let config = input.validate().map_err(js_error)?;
+        if let Some(method) = store.missing_method() {
+            return Err(js_error(Error::InvalidInput(format!(
+                "the store has no {method}() method; pass chrome.storage.local or an object of that shape"
+            ))));
+        }
+        // A store with change events is shared with other contexts (chrome.storage is), and
+        // where Web Locks are missing they are excluded by a lock kept in the store; Node is one
+        // context, and keeps the in-process lock.
+        let in_node = global_property("process")
+            .and_then(|p| Reflect::get(&p, &JsValue::from_str("versions")).ok())
+            .and_then(|v| Reflect::get(&v, &JsValue::from_str("node")).ok())
+            .is_some_and(|n| n.is_string());
+        let shared = !in_node && store.has_change_events();
+        let js_store = JsStore(store.clone());
+        let deps = Deps {
+            lock: WebLock::new(&js_store, shared),
+            transport: FetchTransport,
+            store: js_store,
+            clock: JsClock,
+            sleep: JsSleep,
+            random: JsRandom,
+        };
+        let inner = Rc::new(Client::new(config, deps));
+        let listener = listen_to_changes(&store, &inner);
+        Ok(TikTokShopClient {
+            inner,
+            _listener: listener,
+        })
+    }
+
+    /// Starts an authorization: `{ url, state }`, the pending flow persisted (state 1) with
+    /// who runs it (`{ captureMode, workerId }`, both optional).
+    #[wasm_bindgen(js_name = beginAuthorization, unchecked_return_type = "Promise<AuthorizationStart>")]
+    pub fn begin_authorization(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "BeginOptions")] options: Option<JsValue>,
+    ) -> Promise {
+        let client = self.inner.clone();
+        let options: Result<BeginOptions, Error> =
+            from_js(&options.unwrap_or_default(), "the options");
+        promise(async move {
+            let (url, state) = client.begin_authorization_with(options?.runner()).await?;
+            Ok(AuthorizationStart { url, state })
+        })
+    }
+
+    /// Records the tab the pending flow opened: only that tab may deliver a captured redirect.
+    #[wasm_bindgen(js_name = setFlowTab, unchecked_return_type = "Promise<FlowState>")]
+    pub fn set_flow_tab(&self, tab_id: f64) -> Promise {
+        let client = self.inner.clone();
+        promise(async move { client.set_flow_tab(tab_id as i64).await })
+    }
+
+    /// Ends a pending flow that another worker instance started and that can no longer finish
+    /// (state 5, "interrupted"); `workerId` is the running instance.
+    #[wasm_bindgen(js_name = settleOrphanedFlow, unchecked_return_type = "Promise<FlowState>")]
+    pub fn settle_orphaned_flow(&self, worker_id: String) -> Promise {
+        let client = self.inner.clone();
+        promise(async move { client.settle_orphaned_flow(&worker_id).await })
+    }
+
+    /// Completes the authorization with the redirect URL; resolves to the account summary.
+    /// `{ bound: true }` when the redirect came through a channel bound to the flow (the
+    /// `launchWebAuthFlow` result, the flow's own tab, the person's paste): only then does a
+    /// denial without `state` (TikTok's documented form) end the flow.
+    #[wasm_bindgen(js_name = completeAuthorization, unchecked_return_type = "Promise<AccountSummary>")]
+    pub fn complete_authorization(
+        &self,
+        redirect_url: String,
+        #[wasm_bindgen(unchecked_optional_param_type = "CompleteOptions")] options: Option<JsValue>,
+    ) -> Promise {
+        let client = self.inner.clone();
+        let options: Result<CompleteOptions, Error> =
+            from_js(&options.unwrap_or_default(), "the options");
+        promise(async move {
+            let channel = if options?.bound.unwrap_or(false) {
+                RedirectChannel::Bound
+            } else {
+                RedirectChannel::Unbound
+            };
+            client
+                .complete_authorization_from(&redirect_url, channel)
+                .await
+        })
+    }
+
+    /// Where the flow stands (a passed deadline reads as 5).
+    #[wasm_bindgen(js_name = flowState, unchecked_return_type = "Promise<FlowState>")]
+    pub fn flow_state(&self) -> Promise {
+        let client = self.inner.clone();
+        promise(async move { client.flow_state().await })
+    }
+
+    /// Cancels the pending flow (state 5, "cancelled").
+    #[wasm_bindgen(js_name = cancelAuthorization, unchecked_return_type = "Promise<FlowState>")]
+    pub fn cancel_authorization(&self) -> Promise {
+        let client = self.inner.clone();
+        promise(async move { client.cancel_authorization().await })
+    }
+
+    /// Ends the pending flow in state 5 with a reason (`windowClosed`, `interrupted`,
+    /// `pageLoadFailed`, `cancelled`) and a detail for people; with `{ authorizeUrl }`, only if
+    /// the pending flow is the one of that authorization page.
+    #[wasm_bindgen(js_name = failAuthorization, unchecked_return_type = "Promise<FlowState>")]
+    pub fn fail_authorization(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "FailureReason")] reason: JsValue,
+        detail: Option<String>,
+        #[wasm_bindgen(unchecked_optional_param_type = "FailOptions")] options: Option<JsValue>,
+    ) -> Promise {
+        let client = self.inner.clone();
+        let reason: Result<FailureReason, Error> = from_js(&reason, "reason");
+        let options: Result<FailOptions, Error> =
+            from_js(&options.unwrap_or_default(), "the options");
+        promise(async move {
+            client
+                .fail_authorization_of(
+                    options?.authorize_url.as_deref(),
+                    reason?,
+                    detail.as_deref().unwrap_or(""),
+                )
+                .await
+        })
+    }
+
+    /// Records a passed deadline (call it from an alarm).
+    #[wasm_bindgen(js_name = checkFlowDeadline, unchecked_return_type = "Promise<FlowState>")]
+    pub fn check_flow_deadline(&self) -> Promise {
+        let client = self.inner.clone();
+        promise(async move { client.check_flow_deadline().await })
+    }
+
+    /// Every connected account, without secrets (reads every record: use `accountsPage` for
+    /// long lists). Unreadable records are listed with `status: "damaged"`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<AccountSummary[]>")]
+    pub fn accounts(&self) -> Promise {
+        let client = self.inner.clone();
+        promise(async move { client.accounts().await })
+    }
+
+    /// One page of the account list: `{ accounts, total, matching, counts }`.
+    #[wasm_bindgen(js_name = accountsPage, unchecked_return_type = "Promise<AccountsPage>")]
+    pub fn accounts_page(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "PageRequest")] request: Option<JsValue>,
+    ) -> Promise {
+        let client = self.inner.clone();
+        let request: Result<PageRequest, Error> =
+            from_js(&request.unwrap_or_default(), "the page request");
+        promise(async move { client.accounts_page(&request?).await })
+    }
+
+    /// Counts by status, the sellers needing attention, the next due refresh: no account read.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Overview>")]
+    pub fn overview(&self) -> Promise {
+        let client = self.inner.clone();
+        promise(async move { client.overview().await })
+    }
+
+    /// Refreshes the accounts that are due, `concurrency` at a time: `{ due, refreshed, failed }`.
+    #[wasm_bindgen(js_name = refreshDue, unchecked_return_type = "Promise<DueRefreshReport>")]
+    pub fn refresh_due(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "DueRefreshOptions")] options: Option<
+            JsValue,
+        >,
+    ) -> Promise {
+        let client = self.inner.clone();
+        let options: Result<DueRefreshOptions, Error> =
+            from_js(&options.unwrap_or_default(), "the options");
+        promise(async move { client.refresh_due(options?).await })
+    }
+
+    /// Refreshes an account (single flight; tokens refreshed elsewhere are reused).
+    #[wasm_bindgen(unchecked_return_type = "Promise<AccountSummary>")]
+    pub fn refresh(&self, open_id: String) -> Promise {
+        let client = self.inner.clone();
+        promise(async move { client.refresh(&open_id).await })
+    }
+
+    /// A signed API call with one refresh-and-retry: `{ status, body }`, `body` being TikTok's
+    /// JSON answer, parsed.
+    #[wasm_bindgen(js_name = apiFetch, unchecked_return_type = "Promise<ApiResponse>")]
+    pub fn api_fetch(
+        &self,
+        open_id: String,
+        #[wasm_bindgen(unchecked_param_type = "ApiCall")] call: JsValue,
+    ) -> Promise {
+        let client = self.inner.clone();
+        let call: Result<ApiCall, Error> = from_js(&call, "the API call");
+        future_to_promise(async move {
+            let response = client
+                .api_fetch(&open_id, &call.map_err(js_error)?)
+                .await
+                .map_err(js_error)?;
+            let out = js_sys::Object::new();
+            Reflect::set(
+                &out,
+                &JsValue::from_str("status"),
+                &JsValue::from_f64(f64::from(response.status)),
+            )?;
+            let body = js_sys::JSON::parse(&response.body).map_err(|e| {
+                js_error(Error::InvalidInput(format!(
+                    "JSON.parse: {}",
+                    js_message(&e)
+                )))
+            })?;
+            Reflect::set(&out, &JsValue::from_str("body"), &body)?;
+            Ok(out.into())
+        })
+    }
+
+    /// The shops the account covers.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Shop[]>")]
+    pub fn shops(&self, open_id: String) -> Promise {
+        let client = self.inner.clone();
+        promise(async move { client.shops(&open_id).await })
+    }
+
+    /// Removes an account (after any refresh in flight).
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn disconnect(&self, open_id: String) -> Promise {
+        let client = self.inner.clone();
+        promise(async move { client.disconnect(&open_id).await })
+    }
+
+    /// Imports Chilkat's `tiktok-shops.json`: `{ account, refreshed }`. Throws
+    /// `NewerTokensStored` when the stored tokens of that seller are newer, unless
+    /// `{ replaceNewer: true }`; nothing is written unless the whole file checks out.
+    #[wasm_bindgen(js_name = importChilkatJson, unchecked_return_type = "Promise<ImportOutcome>")]
+    pub fn import_chilkat_json(
+        &self,
+        text: String,
+        #[wasm_bindgen(unchecked_optional_param_type = "ImportOptions")] options: Option<JsValue>,
+    ) -> Promise {
+        let client = self.inner.clone();
+        let options: Result<ImportOptions, Error> =
+            from_js(&options.unwrap_or_default(), "the import options");
+        promise(async move { client.import_chilkat_json(&text, options?).await })
+    }
+
+    /// The account as Chilkat's `tiktok-shops.json` (contains tokens).
+    #[wasm_bindgen(js_name = exportChilkatJson, unchecked_return_type = "Promise<string>")]
+    pub fn export_chilkat_json(&self, open_id: String) -> Promise {
+        let client = self.inner.clone();
+        promise(async move { client.export_chilkat_json(&open_id).await })
+    }
+}

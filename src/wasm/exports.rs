@@ -1,0 +1,105 @@
+//! The pure functions: each converts its arguments and forwards to the core.
+
+use super::errors::js_error;
+use super::{from_js, to_js, JsRandom};
+use crate::authorize::{authorize_url_from_input, new_state, parse_redirect};
+use crate::client::platform::Random;
+use crate::config::ClientConfigInput;
+use crate::token::parse_token_response;
+use crate::views::{RedirectCodeView, TokenSetView};
+use crate::Error;
+use js_sys::Uint8Array;
+use std::collections::BTreeMap;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// The TikTok sign of a request (lowercase hex). `query`: a plain object of string values;
+/// `body`: a string, a `Uint8Array`, or null.
+#[wasm_bindgen(js_name = signRequest)]
+pub fn sign_request(
+    app_secret: &str,
+    path: &str,
+    #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] query: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string | Uint8Array | null | undefined")] body: JsValue,
+    content_type: Option<String>,
+) -> Result<String, JsValue> {
+    let query: Option<BTreeMap<String, String>> = from_js(&query, "query").map_err(js_error)?;
+    let pairs: Vec<(&str, &str)> = query
+        .iter()
+        .flatten()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let bytes: Vec<u8> = if let Some(text) = body.as_string() {
+        text.into_bytes()
+    } else if let Some(array) = body.dyn_ref::<Uint8Array>() {
+        array.to_vec()
+    } else if body.is_null() || body.is_undefined() {
+        Vec::new()
+    } else {
+        return Err(js_error(Error::InvalidInput(
+            "body must be a string, a Uint8Array or null".into(),
+        )));
+    };
+    Ok(crate::signing::sign(
+        app_secret,
+        path,
+        &pairs,
+        &bytes,
+        content_type.as_deref().unwrap_or("application/json"),
+    ))
+}
+
+/// Parses a token/get or token/refresh response into the token model (tokens included).
+#[wasm_bindgen(js_name = parseTokenResponse, unchecked_return_type = "TokenSet")]
+pub fn parse_token_response_js(http_status: u16, body_text: &str) -> Result<JsValue, JsValue> {
+    let tokens = parse_token_response(http_status, body_text.as_bytes()).map_err(js_error)?;
+    to_js(&TokenSetView::from(&tokens))
+}
+
+/// The authorization page URL for `config` (only `serviceId`, `region` and
+/// `endpoints.authorize` are used) and `state`.
+#[wasm_bindgen(js_name = buildAuthorizeUrl)]
+pub fn build_authorize_url(
+    #[wasm_bindgen(unchecked_param_type = "Partial<ClientConfig>")] config: JsValue,
+    state: &str,
+) -> Result<String, JsValue> {
+    let input: ClientConfigInput = from_js(&config, "config").map_err(js_error)?;
+    authorize_url_from_input(&input, state).map_err(js_error)
+}
+
+/// Parses the redirect URL: `{ code, appKey?, locale?, shopRegion? }`, or throws
+/// `AccessDenied`, `StateMismatch` or `InvalidRedirect`.
+#[wasm_bindgen(js_name = parseRedirect, unchecked_return_type = "RedirectCode")]
+pub fn parse_redirect_js(
+    redirect_url: &str,
+    expected_redirect_base: &str,
+    expected_state: &str,
+) -> Result<JsValue, JsValue> {
+    let parsed =
+        parse_redirect(redirect_url, expected_redirect_base, expected_state).map_err(js_error)?;
+    to_js(&RedirectCodeView::from(&parsed))
+}
+
+/// Validates a client configuration; throws `InvalidConfig` naming the first problem.
+#[wasm_bindgen(js_name = validateConfig)]
+pub fn validate_config(
+    #[wasm_bindgen(unchecked_param_type = "ClientConfig")] config: JsValue,
+) -> Result<(), JsValue> {
+    let input: ClientConfigInput =
+        from_js(&config, "config").map_err(|e| js_error(Error::InvalidConfig(e.to_string())))?;
+    input.validate().map(|_| ()).map_err(js_error)
+}
+
+/// A fresh `state` (256 random bits, base64url).
+#[wasm_bindgen(js_name = newState)]
+pub fn new_state_js() -> Result<String, JsValue> {
+    let mut bytes = [0u8; 32];
+    JsRandom.fill(&mut bytes).map_err(js_error)?;
+    new_state(&bytes).map_err(js_error)
+}
+
+/// The capture modes a flow can use, in the order a settings page offers them.
+#[wasm_bindgen(js_name = captureModes, unchecked_return_type = "CaptureMode[]")]
+pub fn capture_modes_js() -> Result<JsValue, JsValue> {
+    to_js(&crate::views::capture_modes())
+}

@@ -1,0 +1,112 @@
+//! WebAssembly bindings: the browser's implementations of the client's platform traits, and the
+//! JavaScript API. Bindings only: they convert values and forward to the core, which decides.
+//!
+//! | module | what it binds |
+//! |---|---|
+//! | [`errors`] | the core's [`Error`](crate::Error) as a JS `Error` whose `name` is the variant |
+//! | [`transport`] | `fetch` on the global scope (works in a service worker) |
+//! | [`store`] | the JS store (`chrome.storage.local` or its shape) as a typed interface, and its `onChanged` |
+//! | [`platform`] | clock `Date.now()`, sleep `setTimeout`, lock `navigator.locks` (a store lease or an in-process lock where there is none), randomness `crypto.getRandomValues` |
+//! | [`exports`] | the pure functions, one-line forwards to the core |
+//! | [`client`] | the `TikTokShopClient` class over the core's client |
+//!
+//! The TypeScript declarations of every model crossing the boundary are generated from the Rust
+//! structs into `types/tiktok-shop-connect.d.ts` (see `src/typescript.rs`) and included here.
+
+pub mod client;
+pub mod errors;
+pub mod exports;
+pub mod platform;
+pub mod store;
+pub mod transport;
+
+pub use client::TikTokShopClient;
+pub use exports::{
+    build_authorize_url, capture_modes_js, new_state_js, parse_redirect_js, parse_token_response_js,
+    sign_request, validate_config,
+};
+pub use platform::{BrowserPlatform, JsClock, JsRandom, JsSleep, LockGuard, WebLock};
+pub use store::JsStore;
+pub use transport::FetchTransport;
+
+use crate::Error;
+use errors::{js_error, js_to_error};
+use js_sys::{Function, Promise, Reflect};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+/// The generated declarations of the models (checked to be current by `make lint`).
+#[wasm_bindgen(typescript_custom_section)]
+const MODEL_TYPES: &'static str = include_str!("../../types/tiktok-shop-connect.d.ts");
+
+/// Declarations of what JS provides or receives as JS values, not Rust structs.
+#[wasm_bindgen(typescript_custom_section)]
+const JS_TYPES: &'static str = r#"
+/** An object with the shape of `chrome.storage.local`: pass `chrome.storage.local` itself. */
+export interface TikTokShopStore {
+  get(keys: string | string[] | null): Promise<Record<string, unknown>>;
+  set(items: Record<string, unknown>): Promise<void>;
+  remove(keys: string | string[]): Promise<void>;
+  /** Optional (Chrome 130+): lists keys without reading values. */
+  getKeys?(): Promise<string[]>;
+  /** Optional: with it the client keeps accounts in memory and follows other contexts. */
+  onChanged?: { addListener(listener: (changes: Record<string, { oldValue?: unknown; newValue?: unknown }>) => void): void; removeListener(listener: Function): void };
+}
+
+/** TikTok's answer (code 0), its JSON body parsed. */
+export interface ApiResponse { status: number; body: any }
+"#;
+
+/// A Rust value as a plain JS object (maps become objects, i64 become numbers).
+pub(crate) fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
+    // JSON text and the engine's JSON.parse: the same plain objects as serde-wasm-bindgen's
+    // JSON-compatible serializer, without its code in the module (about 6 KB).
+    let text =
+        serde_json::to_string(value).map_err(|e| js_error(Error::InvalidInput(e.to_string())))?;
+    js_sys::JSON::parse(&text).map_err(|e| js_error(js_to_error(e, "JSON.parse")))
+}
+
+/// A JS value as a Rust value, through JSON (exact for integers up to 2^53). `undefined` and
+/// `null` read as the type's empty value where it has one (an options bag left out).
+pub(crate) fn from_js<T: serde::de::DeserializeOwned>(
+    value: &JsValue,
+    what: &str,
+) -> Result<T, Error> {
+    if value.is_undefined() || value.is_null() {
+        return serde_json::from_str("null")
+            .or_else(|_| serde_json::from_str("{}"))
+            .map_err(|_| Error::InvalidInput(format!("{what} is missing")));
+    }
+    let json = js_sys::JSON::stringify(value)
+        .map_err(|_| Error::InvalidInput(format!("{what} cannot be read")))?;
+    let text = String::from(json);
+    serde_json::from_str(&text).map_err(|e| Error::InvalidInput(format!("{what}: {e}")))
+}
+
+/// A property of the global scope (`self` in a worker, `window` in a page, `globalThis`).
+pub(crate) fn global_property(name: &str) -> Option<JsValue> {
+    Reflect::get(&js_sys::global(), &JsValue::from_str(name))
+        .ok()
+        .filter(|v| !v.is_undefined() && !v.is_null())
+}
+
+/// `object[name]` if it is a function.
+pub(crate) fn method_of(object: &JsValue, name: &str) -> Result<Function, Error> {
+    Reflect::get(object, &JsValue::from_str(name))
+        .ok()
+        .and_then(|f| f.dyn_into::<Function>().ok())
+        .ok_or_else(|| Error::InvalidInput(format!("the object has no {name}() method")))
+}
+
+/// Awaits `value` if it is a promise (a store may answer synchronously).
+pub(crate) async fn await_promise(value: JsValue, what: &str) -> Result<JsValue, Error> {
+    let promise: Promise = match value.dyn_into::<Promise>() {
+        Ok(p) => p,
+        Err(plain) => return Ok(plain),
+    };
+    JsFuture::from(promise)
+        .await
+        .map_err(|e| js_to_error(e, what))
+}

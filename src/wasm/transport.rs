@@ -1,0 +1,154 @@
+//! The transport: `fetch` on the global scope, so it works in a service worker.
+
+#[cfg(not(feature = "gloo-transport"))]
+use super::errors::js_message;
+use crate::client::platform::Transport;
+#[cfg(feature = "gloo-transport")]
+use crate::http::Method;
+use crate::http::{HttpRequest, HttpResponse};
+use crate::Error;
+#[cfg(not(feature = "gloo-transport"))]
+use js_sys::Reflect;
+use js_sys::{Promise, Uint8Array};
+use wasm_bindgen::prelude::*;
+#[cfg(not(feature = "gloo-transport"))]
+use wasm_bindgen::JsCast;
+#[cfg(not(feature = "gloo-transport"))]
+use wasm_bindgen_futures::JsFuture;
+
+/// `fetch` on the global scope, called from one small JS function (measured against gloo-net's
+/// builder, which builds a `Request`, a `Headers` and an `AbortSignal` and crosses into JS for
+/// each: see the `gloo-transport` feature): one call in, one object out.
+#[cfg(not(feature = "gloo-transport"))]
+pub struct FetchTransport;
+
+#[cfg(not(feature = "gloo-transport"))]
+#[wasm_bindgen(inline_js = r#"
+export function ttsFetch(url, method, headerLines, body, timeoutMs) {
+  const headers = {};
+  const lines = headerLines ? headerLines.split('\n') : [];
+  for (let i = 0; i + 1 < lines.length; i += 2) headers[lines[i]] = lines[i + 1];
+  // The time limit aborts the request and the reading of its body alike.
+  const signal = timeoutMs ? AbortSignal.timeout(timeoutMs) : undefined;
+  // no-store: token and API answers must never be cached, and identical URLs (the same call
+  // twice in one second has the same timestamp and sign) would otherwise queue behind each
+  // other on Chrome's HTTP cache lock, one at a time.
+  return fetch(url, { method, headers, body: body ?? undefined, cache: 'no-store', signal })
+    .then((response) => response.arrayBuffer().then((buffer) => [
+      response.status, response.headers.get('date'), new Uint8Array(buffer),
+    ]))
+    .catch((error) => {
+      throw signal?.aborted ? { timedOut: true } : error;
+    });
+}
+"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = ttsFetch, catch)]
+    fn tts_fetch(
+        url: &str,
+        method: &str,
+        header_lines: &str,
+        body: Option<Uint8Array>,
+        timeout_ms: Option<u32>,
+    ) -> Result<Promise, JsValue>;
+}
+
+#[cfg(not(feature = "gloo-transport"))]
+impl Transport for FetchTransport {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, Error> {
+        let network = |e: JsValue| Error::Network(js_message(&e));
+        // Names and values as lines (neither may hold a line break in HTTP).
+        let mut header_lines = String::new();
+        for (name, value) in &request.headers {
+            if !header_lines.is_empty() {
+                header_lines.push('\n');
+            }
+            header_lines.push_str(name);
+            header_lines.push('\n');
+            header_lines.push_str(value);
+        }
+        let body = (!request.body.is_empty()).then(|| Uint8Array::from(request.body.as_slice()));
+        let pending = tts_fetch(
+            &request.url,
+            request.method.as_str(),
+            &header_lines,
+            body,
+            request.timeout_ms,
+        )
+        .map_err(network)?;
+        let timed_out = |e: &JsValue| {
+            Reflect::get(e, &JsValue::from_str("timedOut"))
+                .ok()
+                .is_some_and(|t| t.is_truthy())
+        };
+        let answer: JsValue = JsFuture::from(pending).await.map_err(|e| {
+            if timed_out(&e) {
+                Error::Timeout {
+                    what: "the request".to_owned(),
+                    after_ms: request.timeout_ms.unwrap_or(0),
+                }
+            } else {
+                network(e)
+            }
+        })?;
+        let answer: js_sys::Array = answer.unchecked_into();
+        let status = answer.get(0).as_f64().map_or(0, |s| s as u16);
+        let headers = answer
+            .get(1)
+            .as_string()
+            .map(|date| vec![("date".to_owned(), date)])
+            .unwrap_or_default();
+        let body = answer
+            .get(2)
+            .dyn_into::<Uint8Array>()
+            .map(|bytes| bytes.to_vec())
+            .unwrap_or_default();
+        Ok(HttpResponse {
+            status,
+            headers,
+            body,
+        })
+    }
+}
+
+/// `fetch` through gloo-net (the `gloo-transport` feature, kept to measure against).
+#[cfg(feature = "gloo-transport")]
+pub struct FetchTransport;
+
+#[cfg(feature = "gloo-transport")]
+impl Transport for FetchTransport {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, Error> {
+        use gloo_net::http::{Method as M, RequestBuilder};
+        let method = match request.method {
+            Method::Get => M::GET,
+            Method::Post => M::POST,
+            Method::Put => M::PUT,
+            Method::Patch => M::PATCH,
+            Method::Delete => M::DELETE,
+        };
+        let mut builder = RequestBuilder::new(&request.url)
+            .method(method)
+            .cache(web_sys::RequestCache::NoStore);
+        for (name, value) in &request.headers {
+            builder = builder.header(name, value);
+        }
+        let built = if request.body.is_empty() {
+            builder.build()
+        } else {
+            builder.body(Uint8Array::from(request.body.as_slice()))
+        };
+        let network = |e: gloo_net::Error| Error::Network(e.to_string());
+        let response = built.map_err(network)?.send().await.map_err(network)?;
+        let mut headers = Vec::new();
+        if let Some(date) = response.headers().get("date") {
+            headers.push(("date".to_owned(), date));
+        }
+        let status = response.status();
+        let body = response.binary().await.map_err(network)?;
+        Ok(HttpResponse {
+            status,
+            headers,
+            body,
+        })
+    }
+}
