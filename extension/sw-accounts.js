@@ -1,13 +1,8 @@
-// Worker module: the messages about connected sellers, and the scheduled refresh. Every
-// answer is the client's (its in-memory index and accounts); nothing here reads the
-// `tts:account:*` keys or decides a status.
+// Worker module: the messages about connected sellers. Every answer is the client's (its
+// in-memory index and accounts); nothing here reads the `tts:account:*` keys or decides a
+// status. The scheduled refresh is sw-schedule.js.
 
 import { getClient, namedError } from './sw-client.js';
-
-export const REFRESH_ALARM = 'refresh-due';
-export const REFRESH_ALARM_PERIOD_MINUTES = 1;
-/** Concurrent token refreshes of one scheduled run: bounded, so user calls are never starved. */
-const REFRESH_CONCURRENCY = 4;
 
 const requireOpenId = (message) => {
   if (typeof message.openId !== 'string' || !message.openId) throw namedError('InvalidInput', 'This message needs an `openId`.');
@@ -63,10 +58,3 @@ export const accountHandlers = {
   },
   exportChilkatJson: async (message) => ({ text: await (await getClient()).exportChilkatJson(requireOpenId(message)) }),
 };
-
-/** The alarm's and start-up's chore: refresh what the core's policy says is due, a few at a time. */
-export async function refreshDueAccounts(client) {
-  const { due, refreshed, failed } = await client.refreshDue({ concurrency: REFRESH_CONCURRENCY });
-  // A failure marks its account when that is the cause (reconnect needed); the badge follows storage.
-  if (failed) console.warn(`Scheduled refresh: ${failed} of ${due} due account(s) failed, ${refreshed} refreshed.`);
-}

@@ -8,7 +8,17 @@
 import init, { TikTokShopClient, validateConfig } from './pkg/tiktok_shop_connect.js';
 import { configFor } from './lib/config.js';
 
-export const wasmReady = init({ module_or_path: chrome.runtime.getURL('pkg/tiktok_shop_connect_bg.wasm') });
+let wasmLoading = null;
+
+/**
+ * Loads the wasm package, once per worker instance (background.js starts it at once). Loaded on
+ * first call rather than on import, so that the protocol table (sw-protocol.js) can be imported
+ * where there is no chrome.* (the e2e suite reads it in Node).
+ */
+export function wasmReady() {
+  wasmLoading ??= init({ module_or_path: chrome.runtime.getURL('pkg/tiktok_shop_connect_bg.wasm') });
+  return wasmLoading;
+}
 
 export const SETTINGS_KEY = 'settings';
 
@@ -68,7 +78,7 @@ let cachedSettingsJson = null;
 
 /** The client for the stored settings; throws `NotConfigured` when there are none. */
 export async function getClient() {
-  await wasmReady;
+  await wasmReady();
   const settings = await readSettings();
   if (!settings) {
     throw namedError('NotConfigured', 'TikTok Shop Connect is not set up yet: open the options page and enter the app key, app secret and service ID.');
@@ -98,6 +108,6 @@ export async function getClientIfConfigured() {
 
 /** The core's validation of a ClientConfig built from settings: throws `InvalidConfig` with its message. */
 export async function checkSettings(settings) {
-  await wasmReady;
+  await wasmReady();
   validateConfig(configFor(settings));
 }

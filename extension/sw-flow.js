@@ -3,83 +3,80 @@
 // The flow's state machine is the client's; this only wires chrome.identity, tabs and
 // declarativeNetRequest to it.
 
-import { CAPTURE_MODES } from './lib/config.js';
-import { getClient, namedError, readSettings } from './sw-client.js';
+import { getClient, getClientIfConfigured, namedError, readSettings } from './sw-client.js';
 
-/** `chrome-extension://<id>/`: prefix of every page of this extension. */
-export const EXTENSION_ORIGIN = chrome.runtime.getURL('');
-/** Extension-side facts about the pending flow (capture mode, start time, authorize URL, the tab it opened). */
-const FLOW_META_KEY = 'ext:flow';
 export const FLOW_DEADLINE_ALARM = 'flow-deadline';
 /** Session rule that turns the registered redirect URL into capture.html (tab capture mode). */
 const CAPTURE_RULE_ID = 1;
+/**
+ * Where earlier versions kept the flow's runner beside the core's record (capture mode, tab,
+ * start time). The core's `tts:flow` record holds all of it now; the old key is removed at start-up.
+ */
+const STALE_FLOW_META_KEY = 'ext:flow';
 
-/** When this worker instance started (ms): a flow begun earlier cannot have its launchWebAuthFlow promise here. */
-const WORKER_STARTED_AT_MS = Date.now();
+/**
+ * This worker instance, recorded with every flow it starts: at start-up the core ends a flow
+ * that another instance started and that cannot finish without it (settleOrphanedFlow).
+ */
+const WORKER_ID = crypto.randomUUID();
 
-const isPending = (flow) => flow.state === 1 || flow.state === 2;
-
-/** Starts a flow in the configured capture mode; resolves once the flow is pending (state 1). */
+/**
+ * Starts a flow in the configured capture mode; resolves once the flow is pending (state 1).
+ * The core records the mode (an unknown or absent one is the sign-in window) and this worker
+ * instance with the flow; what it recorded decides which way the redirect is captured.
+ */
 export async function startConnect() {
   const client = await getClient();
   const settings = await readSettings();
-  const mode = CAPTURE_MODES.includes(settings.captureMode) ? settings.captureMode : 'identity';
-  const current = await client.flowState();
-  if (isPending(current)) {
+  if ((await client.flowState()).pending) {
     throw namedError('FlowPending', 'A connection is already in progress: finish it or press Cancel first.');
   }
-  // Written before the flow exists so that a pending flow always has its mode on record.
-  const flowMeta = { mode, startedAtMs: Date.now() };
-  await chrome.storage.local.set({ [FLOW_META_KEY]: flowMeta });
-  const { url } = await client.beginAuthorization();
-  await chrome.storage.local.set({ [FLOW_META_KEY]: { ...flowMeta, authorizeUrl: url } });
+  const { url } = await client.beginAuthorization({ captureMode: settings.captureMode, workerId: WORKER_ID });
   const flow = await client.flowState();
   if (flow.deadline) await chrome.alarms.create(FLOW_DEADLINE_ALARM, { when: flow.deadline * 1000 });
 
-  if (mode === 'identity') {
+  if (flow.captureMode === 'identity') {
     // Not awaited: the popup closes when the auth window opens, and its reply
     // would be lost. The outcome is written to storage, which the pages follow.
     runIdentityFlow(client, url);
-  } else {
-    try {
-      await openFlowTab(mode, url, settings.registeredRedirectUrl, flowMeta);
-    } catch (error) {
-      // Nothing can deliver the redirect now: end the flow rather than leave it pending.
-      await client.failAuthorization('pageLoadFailed', error.message);
-      await finishFlowHousekeeping(client);
-      throw error;
-    }
+    return flow;
   }
-  return flow;
+  try {
+    return await openFlowTab(client, flow.captureMode, url, settings.registeredRedirectUrl);
+  } catch (error) {
+    // Nothing can deliver the redirect now: end the flow rather than leave it pending.
+    await client.failAuthorization('pageLoadFailed', error.message, { authorizeUrl: url });
+    await finishFlowHousekeeping(client);
+    throw error;
+  }
 }
 
 /**
  * Tab capture and paste: opens the authorize page in a tab of its own and records that tab with
- * the flow, so that only this tab can deliver a captured redirect. In tab capture the tab opens
- * blank, the capture rule is limited to it, and only then does it load TikTok's page: a redirect
- * can never arrive before the rule that captures it. Returns the tab's ID.
+ * the flow (the core's record), so that only this tab can deliver a captured redirect. In tab
+ * capture the tab opens blank, the capture rule is limited to it, and only then does it load
+ * TikTok's page: a redirect can never arrive before the rule that captures it. Returns the flow.
  */
-async function openFlowTab(mode, authorizeUrl, registeredRedirectUrl, flowMeta) {
+async function openFlowTab(client, mode, authorizeUrl, registeredRedirectUrl) {
   if (mode !== 'tab') {
     const tab = await chrome.tabs.create({ url: authorizeUrl });
-    await chrome.storage.local.set({ [FLOW_META_KEY]: { ...flowMeta, authorizeUrl, tabId: tab.id } });
-    return tab.id;
+    return client.setFlowTab(tab.id);
   }
   if (!chrome.declarativeNetRequest) {
     throw namedError('PermissionRequired', 'Tab capture needs the "declarativeNetRequestWithHostAccess" permission: choose the capture mode again in the options page and allow it.');
   }
   const tab = await chrome.tabs.create({ url: 'about:blank' });
   try {
-    await chrome.storage.local.set({ [FLOW_META_KEY]: { ...flowMeta, authorizeUrl, tabId: tab.id } });
+    const flow = await client.setFlowTab(tab.id);
     await installCaptureRule(registeredRedirectUrl, tab.id);
     // Sent elsewhere while about:blank still loads, a new tab can stay empty (Chromium 156, about 1 in 4).
     await tabLoaded(tab.id);
     await chrome.tabs.update(tab.id, { url: authorizeUrl });
+    return flow;
   } catch (error) {
     chrome.tabs.remove(tab.id).catch(() => {});
     throw error;
   }
-  return tab.id;
 }
 
 /** Resolves once the tab has finished loading (or after 2 s, or when it is gone). */
@@ -102,8 +99,8 @@ function tabLoaded(tabId) {
 /**
  * Whether `sender` is a channel bound to the pending flow, which may deliver its redirect: the
  * popup (the person pastes the address they landed on), or capture.html in the top frame of the
- * tab this tab-capture flow opened. capture.html anywhere else — framed by a page, opened in
- * another tab — is not.
+ * tab this tab-capture flow opened (as the core's flow record says). capture.html anywhere else
+ * — framed by a page, opened in another tab — is not.
  */
 export async function isFlowChannel(sender) {
   let path;
@@ -114,9 +111,11 @@ export async function isFlowChannel(sender) {
   }
   if (path === '/popup.html') return true;
   if (path !== '/capture.html') return false;
-  const { [FLOW_META_KEY]: meta } = await chrome.storage.local.get(FLOW_META_KEY);
-  return meta?.mode === 'tab' && Number.isInteger(meta.tabId)
-    && sender.tab?.id === meta.tabId && sender.frameId === 0;
+  const client = await getClientIfConfigured();
+  if (!client) return false;
+  const flow = await client.flowState();
+  return flow.captureMode === 'tab' && Number.isInteger(flow.tabId)
+    && sender.tab?.id === flow.tabId && sender.frameId === 0;
 }
 
 /** launchWebAuthFlow, then the token exchange; every outcome ends up in the stored flow state. */
@@ -141,27 +140,27 @@ async function runIdentityFlow(client, authorizeUrl) {
   }
 }
 
-/** Maps launchWebAuthFlow's rejection to the client's failure reasons, if this flow is still the pending one. */
+/**
+ * Maps launchWebAuthFlow's rejection to the client's failure reasons. Only the flow of that
+ * window is failed: after Cancel or a timeout the user may still close the old window, and the
+ * core leaves a newer flow (another authorize URL) as it is.
+ */
 async function failIdentityFlow(client, authorizeUrl, error) {
-  const flow = await client.flowState();
-  const { [FLOW_META_KEY]: meta } = await chrome.storage.local.get(FLOW_META_KEY);
-  // After Cancel or a timeout the user may still close the old window: that flow is over, and a
-  // newer flow (another authorize URL) must not be failed by it.
-  if (isPending(flow) && meta?.authorizeUrl === authorizeUrl) {
-    const message = String(error?.message ?? error);
-    if (/did not approve/i.test(message)) {
-      await client.failAuthorization('windowClosed');
-    } else if (/only one web auth flow/i.test(message)) {
-      // The window of a flow lost with an earlier worker instance outlives it, and Chrome allows one at a time.
-      await client.failAuthorization('pageLoadFailed', 'Another TikTok sign-in window is still open from an earlier attempt: close it, then press Connect again.');
-    } else {
-      // Chrome's own message only repeats the reason; say what to check instead.
-      const chromeSaid = /could not be loaded/i.test(message) ? '' : `${message} `;
-      const detail = `${chromeSaid}Check that the authorize page is reachable and that this redirect URL is registered `
-        + `for the app in TikTok Partner Center: ${chrome.identity.getRedirectURL()} (extension ID ${chrome.runtime.id}).`;
-      await client.failAuthorization('pageLoadFailed', detail);
-    }
+  const message = String(error?.message ?? error);
+  let reason = 'pageLoadFailed';
+  let detail;
+  if (/did not approve/i.test(message)) {
+    reason = 'windowClosed';
+  } else if (/only one web auth flow/i.test(message)) {
+    // The window of a flow lost with an earlier worker instance outlives it, and Chrome allows one at a time.
+    detail = 'Another TikTok sign-in window is still open from an earlier attempt: close it, then press Connect again.';
+  } else {
+    // Chrome's own message only repeats the reason; say what to check instead.
+    const chromeSaid = /could not be loaded/i.test(message) ? '' : `${message} `;
+    detail = `${chromeSaid}Check that the authorize page is reachable and that this redirect URL is registered `
+      + `for the app in TikTok Partner Center: ${chrome.identity.getRedirectURL()} (extension ID ${chrome.runtime.id}).`;
   }
+  await client.failAuthorization(reason, detail, { authorizeUrl });
   await finishFlowHousekeeping(client);
 }
 
@@ -169,14 +168,20 @@ async function failIdentityFlow(client, authorizeUrl, error) {
  * Once a flow is no longer pending: drop its deadline alarm and the capture rule. (The badge
  * follows the accounts' storage changes on its own.)
  */
-export async function finishFlowHousekeeping(client) {
-  // checkFlowDeadline also stores a passed deadline as 5 "timed out", so the pages see storage
-  // change; flowState reads the same state without storing it.
-  const flow = await client.checkFlowDeadline();
-  if (!isPending(flow)) {
+async function tidyAfter(flow) {
+  if (!flow.pending) {
     await chrome.alarms.clear(FLOW_DEADLINE_ALARM);
     await removeCaptureRule();
   }
+}
+
+/**
+ * After anything that may have ended the flow. checkFlowDeadline also stores a passed deadline
+ * as 5 "timed out", so the pages see storage change; flowState reads the same state without
+ * storing it.
+ */
+export async function finishFlowHousekeeping(client) {
+  await tidyAfter(await client.checkFlowDeadline());
 }
 
 /** Escapes a literal for use inside an RE2 regular expression. */
@@ -201,7 +206,7 @@ async function installCaptureRule(registeredRedirectUrl, tabId) {
   });
 }
 
-export async function removeCaptureRule() {
+async function removeCaptureRule() {
   if (chrome.declarativeNetRequest) {
     await chrome.declarativeNetRequest.updateSessionRules({ removeRuleIds: [CAPTURE_RULE_ID] });
   }
@@ -215,8 +220,9 @@ export async function cancelFlow() {
 }
 
 /**
- * Paste mode and capture.html: the redirect URL the seller landed on. background.js lets only
- * the flow's channels send it (isFlowChannel), so it is delivered bound to the flow.
+ * Paste mode and capture.html: the redirect URL the seller landed on. The protocol
+ * (sw-protocol.js) lets only the flow's channels send it (isFlowChannel), so it is delivered
+ * bound to the flow.
  */
 export async function completeWithUrl(url) {
   if (typeof url !== 'string' || !url) throw namedError('InvalidInput', 'Paste the full address of the page TikTok sent you to.');
@@ -229,22 +235,15 @@ export async function completeWithUrl(url) {
 }
 
 /**
- * Start-up check: a flow left in state 1/2 by an earlier worker instance can never finish
- * when its launchWebAuthFlow promise or token exchange died with that instance. Tab and paste
- * captures in state 1 survive: their redirect arrives through a page, not through a promise
- * held here. Without a pending flow, a capture rule left over is removed.
+ * Start-up check (`client` null: not configured). The core ends a flow that an earlier worker
+ * instance started and that can never finish without it (its sign-in window's promise or its
+ * token exchange died with that instance) as 5 "interrupted"; tab and paste captures waiting
+ * for their redirect survive. Without a pending flow, a capture rule left over is removed.
  */
 export async function settleFlowAtStartUp(client) {
-  const flow = await client.flowState();
-  if (!isPending(flow)) {
-    await removeCaptureRule();
-    return;
-  }
-  const { [FLOW_META_KEY]: meta } = await chrome.storage.local.get(FLOW_META_KEY);
-  const mode = meta?.mode ?? 'identity';
-  const startedBeforeThisWorker = (meta?.startedAtMs ?? 0) < WORKER_STARTED_AT_MS;
-  if (startedBeforeThisWorker && (flow.state === 2 || mode === 'identity')) {
-    await client.failAuthorization('interrupted');
-    await finishFlowHousekeeping(client);
-  }
+  const [flow] = await Promise.all([
+    client?.settleOrphanedFlow(WORKER_ID),
+    chrome.storage.local.remove(STALE_FLOW_META_KEY),
+  ]);
+  await tidyAfter(flow ?? { pending: false });
 }

@@ -1,4 +1,4 @@
-// End-to-end: the access table of the message protocol (extension/sw-access.js), walked type
+// End-to-end: the access table of the message protocol (extension/sw-protocol.js), walked type
 // by type from a listed web page and from the extension's own pages; a listed page's `refresh`
 // and `cancel` change nothing; and both READMEs state the same table.
 
@@ -8,7 +8,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { after, before, beforeEach, test } from 'node:test';
 
-import { ACCESS, describeAccess } from '../../extension/sw-access.js';
+import { ACCESS, describeAccess } from '../../extension/sw-protocol.js';
 import { REPO_ROOT, connectWithAutoApprove, extensionSuite, pageOpenedBy } from './helpers.mjs';
 
 const env = extensionSuite();

@@ -172,12 +172,16 @@ test('popup closed mid-flow and reopened: the flow completes and the new popup s
 test('worker stopped mid-flow: the popup shows 5 "interrupted" and Connect works again', async () => {
   const popup = await env.openPopup();
   const staleAuthorizePage = await clickConnect(popup);
+  // What versions before the core's one flow record kept beside it: the next worker removes it.
+  const staleFlowKey = () => env.controlPage.evaluate(async () => (await chrome.storage.local.get('ext:flow'))['ext:flow']);
+  await env.controlPage.evaluate(() => chrome.storage.local.set({ 'ext:flow': { mode: 'identity', startedAtMs: 0 } }));
   assert.ok(await stopServiceWorker(env.context, env.extensionId) >= 1, 'a worker was stopped');
   await popup.close();
 
   const reopened = await env.openPopup();
   const text = await flowShown(reopened, 5);
   assert.match(text, /interrupted/);
+  assert.equal(await staleFlowKey(), undefined, 'the stale ext:flow key is removed at start-up');
   await saveScreenshot(reopened, 'popup-interrupted');
 
   // The old window outlives the worker, and Chrome allows one auth window at a time: the popup says to close it.

@@ -36,8 +36,8 @@ beforeEach(env.reset);
 
 const captureRules = () => env.worker.evaluate(() => chrome.declarativeNetRequest.getSessionRules());
 const flowState = async () => (await env.send({ type: 'flowState' })).flow;
-/** The tab the pending flow opened, as the worker recorded it. */
-const flowTabId = () => env.controlPage.evaluate(async () => (await chrome.storage.local.get('ext:flow'))['ext:flow']?.tabId);
+/** What chrome.storage.local holds under `key` (the client's records are plain objects). */
+const stored = (key) => env.controlPage.evaluate(async (name) => (await chrome.storage.local.get(name))[name], key);
 /** A crafted redirect that ends a flow if the worker believes it: a denial without `state`, with the attacker's words. */
 const craftedDenial = (base) => `${base}?error=access_denied&code=null&error_description=EVIL%20WORDS%20FROM%20evil.example`;
 
@@ -80,7 +80,18 @@ test('tab capture: the redirect to the team page is captured by capture.html and
     () => sendFromPage(env.controlPage, { type: 'connect' }));
   const rules = await captureRules();
   assert.equal(rules.length, 1, 'the rule exists while the flow is pending');
-  assert.deepEqual(rules[0].condition.tabIds, [await flowTabId()], 'only in the tab the flow opened');
+  // One flow record, the core's: its mode and its tab, and nothing kept beside it.
+  const record = await stored('tts:flow');
+  assert.equal(record.captureMode, 'tab', JSON.stringify(record));
+  const authorizeTabs = await env.worker.evaluate(async (prefix) => (await chrome.tabs.query({}))
+    .filter((tab) => tab.url?.startsWith(prefix)).map((tab) => tab.id), `${env.mock.url}/open/authorize`);
+  assert.deepEqual(authorizeTabs, [record.tabId], 'the tab the flow opened');
+  assert.equal(await stored('ext:flow'), undefined, 'no ext:flow record');
+  const { flow: pending } = await env.send({ type: 'flowState' });
+  assert.equal(pending.pending, true);
+  assert.equal(pending.captureMode, 'tab');
+  assert.equal(pending.tabId, record.tabId);
+  assert.deepEqual(rules[0].condition.tabIds, [record.tabId], 'only in the tab the flow opened');
   // With use_dynamic_url the rule sends the tab to capture.html's per-session URL.
   const dynamicCapture = await env.worker.evaluate(() => chrome.runtime.getURL('capture.html'));
   assert.ok(!dynamicCapture.includes(env.extensionId), `a dynamic URL, not the fixed ID: ${dynamicCapture}`);
