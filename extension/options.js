@@ -12,16 +12,24 @@ const $ = (id) => document.getElementById(id);
 const form = $('settings-form');
 const ENDPOINT_FIELDS = { authorize: 'endpoint-authorize', tokenGet: 'endpoint-token-get', tokenRefresh: 'endpoint-token-refresh', apiBase: 'endpoint-api-base' };
 
-function fillForm({ settings, redirectUrl, extensionId }) {
+/**
+ * Shows the worker's `getSettings` reply. What the settings leave unset (region, capture mode)
+ * keeps the form's first choice; the capture modes offered are the ones the core knows.
+ */
+function fillForm({
+  settings, redirectUrl, extensionId, captureModes,
+}) {
   $('redirect-url').textContent = redirectUrl;
   $('extension-id').textContent = extensionId;
   $('app-key').value = settings.appKey ?? '';
   $('app-secret').value = '';
   $('app-secret').placeholder = settings.appSecretSet ? 'saved (leave empty to keep)' : 'required';
   $('service-id').value = settings.serviceId ?? '';
-  $('region').value = settings.region ?? 'row';
-  const mode = settings.captureMode ?? 'identity';
-  form.querySelector(`input[name="captureMode"][value="${mode}"]`).checked = true;
+  if (settings.region) $('region').value = settings.region;
+  for (const radio of form.querySelectorAll('input[name="captureMode"]')) {
+    radio.disabled = !captureModes.includes(radio.value);
+    if (radio.value === settings.captureMode) radio.checked = true;
+  }
   $('registered-redirect-url').value = settings.registeredRedirectUrl ?? '';
   for (const [name, id] of Object.entries(ENDPOINT_FIELDS)) $(id).value = settings.endpoints?.[name] ?? '';
   $('refresh-margin').value = settings.refreshMarginSecs ?? '';

@@ -1,17 +1,21 @@
 // Worker module: the options page's settings. The secret goes in and never comes out;
-// validation is the core's validateConfig.
+// validation, ranges and defaults are the core's (validateConfig, captureModes): a value left
+// empty is stored unset, and a wrong one gets the core's own message.
 
+import { captureModes } from './pkg/tiktok_shop_connect.js';
+import { usesSignInWindow } from './lib/config.js';
 import {
-  CAPTURE_MODES,
-} from './lib/config.js';
-import {
-  checkSettings, namedError, readSettings, writeSettings,
+  checkSettings, namedError, readSettings, wasmReady, writeSettings,
 } from './sw-client.js';
 
 const ENDPOINT_NAMES = ['authorize', 'tokenGet', 'tokenRefresh', 'apiBase'];
 
-/** What the options page may see: everything except the secret, plus whether one is set. */
+/**
+ * What the options page may see: everything except the secret, plus whether one is set, and the
+ * capture modes the core knows (the page has no wasm of its own).
+ */
 export async function publicSettings() {
+  await wasmReady();
   const settings = await readSettings();
   const { appSecret, ...rest } = settings ?? {};
   let configError = null;
@@ -28,12 +32,14 @@ export async function publicSettings() {
     settings: { ...rest, appSecretSet: Boolean(appSecret) },
     redirectUrl: chrome.identity.getRedirectURL(),
     extensionId: chrome.runtime.id,
+    captureModes: captureModes(),
   };
 }
 
 /** Validates and stores new settings. An empty secret keeps the stored one, unless an endpoint changed. */
 export async function saveSettings(input) {
   if (!input || typeof input !== 'object') throw namedError('InvalidInput', 'saveSettings needs a `settings` object.');
+  await wasmReady();
   const previous = (await readSettings()) ?? {};
   const endpoints = {};
   for (const name of ENDPOINT_NAMES) endpoints[name] = String(input.endpoints?.[name] ?? '').trim();
@@ -47,8 +53,10 @@ export async function saveSettings(input) {
     appKey: String(input.appKey ?? '').trim(),
     appSecret: newSecret || previous.appSecret || '',
     serviceId: String(input.serviceId ?? '').trim(),
-    region: input.region === 'us' ? 'us' : 'row',
-    captureMode: CAPTURE_MODES.includes(input.captureMode) ? input.captureMode : 'identity',
+    // Unset: the core's default region; an unknown one gets the core's message.
+    region: optionalText(input.region),
+    // Unset or unknown: the core's default mode (it decides, when the flow begins).
+    captureMode: captureModes().includes(input.captureMode) ? input.captureMode : undefined,
     registeredRedirectUrl: String(input.registeredRedirectUrl ?? '').trim(),
     endpoints,
     // As given (empty: the core's default); the core validates them and says what is wrong.
@@ -56,7 +64,7 @@ export async function saveSettings(input) {
     flowTimeoutSecs: optionalNumber(input.flowTimeoutSecs, 'The sign-in timeout'),
     allowedWebOrigins: webOrigins(input.allowedWebOrigins),
   };
-  if (settings.captureMode !== 'identity' && !/^https?:\/\//.test(settings.registeredRedirectUrl)) {
+  if (!usesSignInWindow(settings) && !/^https?:\/\//.test(settings.registeredRedirectUrl)) {
     throw namedError('InvalidConfig', 'Tab capture and paste modes need the redirect URL registered in Partner Center (https://…).');
   }
   await checkSettings(settings); // throws InvalidConfig with the core's message
@@ -76,6 +84,12 @@ function webOrigins(value) {
     throw namedError('InvalidConfig', `"${wrong}" is not a local web page origin such as http://localhost:8080 or http://127.0.0.1:5173.`);
   }
   return origins;
+}
+
+/** Text from a form field, or undefined when it is empty. */
+function optionalText(value) {
+  const text = String(value ?? '').trim();
+  return text || undefined;
 }
 
 /** A number from a form field, or undefined when it is empty; not a number is an error, not a default. */

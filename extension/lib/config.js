@@ -1,8 +1,7 @@
 // Settings (what the options page stores under `settings`) → the core's
-// ClientConfig (docs/js-api.md). Shared by the worker and any extension page
-// that builds its own client, so both talk to the same endpoints.
-
-export const CAPTURE_MODES = ['identity', 'tab', 'paste'];
+// ClientConfig (types/tiktok-shop-connect.d.ts). Shared by the worker and any extension page
+// that builds its own client, so both talk to the same endpoints. Nothing here restates a core
+// default: what the settings leave unset stays unset, and the core fills it in.
 
 /** Drops empty endpoint overrides so the client uses TikTok's defaults for them. */
 function cleanEndpoints(endpoints = {}) {
@@ -14,17 +13,23 @@ function cleanEndpoints(endpoints = {}) {
 }
 
 /**
- * The ClientConfig for stored settings. The redirect URL is the one registered in
- * Partner Center: chrome.identity's for the sign-in window, else the team's page.
+ * Whether the flow's redirect comes back through the browser's sign-in window (chrome.identity's
+ * redirect URL) rather than a page the seller lands on (tab capture, paste: the team's registered
+ * URL). The settings hold a mode the core knows (its captureModes()), or none: the core then
+ * begins the flow in the sign-in window.
  */
+export function usesSignInWindow(settings) {
+  return !settings.captureMode || settings.captureMode === 'identity';
+}
+
+/** The ClientConfig for stored settings, with the redirect URL registered in Partner Center. */
 export function configFor(settings) {
-  const identityMode = !settings.captureMode || settings.captureMode === 'identity';
   return {
     appKey: settings.appKey ?? '',
     appSecret: settings.appSecret ?? '',
     serviceId: settings.serviceId ?? '',
-    region: settings.region || 'row',
-    redirectUrl: (identityMode ? chrome.identity.getRedirectURL() : settings.registeredRedirectUrl) ?? '',
+    region: settings.region || undefined,
+    redirectUrl: (usesSignInWindow(settings) ? chrome.identity.getRedirectURL() : settings.registeredRedirectUrl) ?? '',
     endpoints: cleanEndpoints(settings.endpoints),
     // Unset: the core's defaults (its validation is the one source of ranges and defaults).
     refreshMarginSecs: settings.refreshMarginSecs ?? undefined,
