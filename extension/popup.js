@@ -108,10 +108,10 @@ async function showFlow(next) {
   const section = $('flow');
   section.hidden = !flow.state;
   section.dataset.state = String(flow.state);
-  const pending = flow.state === 1 || flow.state === 2;
+  const pending = Boolean(flow.pending);
   $('connect').hidden = pending;
   // In paste mode the paste box is the way to finish; elsewhere it is a fallback.
-  if (pending && settingsReply?.settings?.captureMode === 'paste') $('paste').open = true;
+  if (flow.captureMode === 'paste') $('paste').open = true;
   if (!flow.state) return;
   const account = flow.state === 3 && flow.openId ? await flowAccount(flow.openId) : null;
   let { headline, detail } = describeFlow(flow, account?.sellerName || account?.openId);

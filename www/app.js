@@ -13,11 +13,6 @@ const LOG_LIMIT = 100;
 /** Sellers per `accounts` page (the extension reads only the records of the page it returns). */
 const PAGE_SIZE = 50;
 const SEARCH_DELAY_MS = 200;
-const FLOW_STATE_NAMES = {
-  0: 'Idle', 1: 'Waiting for the seller to authorize on TikTok…', 2: 'Exchanging the authorization code…',
-  3: 'Connected', 4: 'Access denied', 5: 'Failed',
-};
-
 /** The account statuses of the client's AccountSummary, as a label and a colour. */
 const STATUS_BADGES = {
   valid: ['OK', 'ok'],
@@ -42,19 +37,13 @@ let query = '';
 let shownLimit = PAGE_SIZE;
 
 /**
- * TikTok's denial codes, each with a fixed sentence; only these are ever shown (the extension
- * keeps TikTok's code from an allowlist, never a redirect's raw query).
+ * The fixed sentence for a denial: the extension's `denialCode` is TikTok's code from an
+ * allowlist, or `unknown` — never the redirect's own words.
  */
-const DENIALS = {
-  access_denied: 'TikTok answered "access_denied". Press Connect to try again.',
-  auth_denied: 'TikTok answered "auth_denied". Press Connect to try again.',
-};
-
-/** The fixed sentence for a denial's `errorResponse` (a code, or a query whose `error` is one). */
-function denialSentence(errorResponse) {
-  const value = String(errorResponse ?? '');
-  const code = Object.hasOwn(DENIALS, value) ? value : new URLSearchParams(value).get('error') ?? '';
-  return Object.hasOwn(DENIALS, code) ? DENIALS[code] : 'TikTok gave no known reason. Press Connect to try again.';
+function denialSentence(denialCode) {
+  return denialCode && denialCode !== 'unknown'
+    ? `TikTok answered "${denialCode}". Press Connect to try again.`
+    : 'TikTok gave no known reason. Press Connect to try again.';
 }
 
 /** An Error carrying the protocol's error fields (`name`, `code`, `requestId`, …). */
@@ -220,15 +209,22 @@ function renderListState({ accounts, total, matching = total, counts }) {
   $('show-more').hidden = accounts.length >= matching;
 }
 
+/** What the flow's words add after its state's name: the denial sentence, or the failure's label and detail. */
+function flowReason(flow) {
+  if (flow.state === 4) return denialSentence(flow.denialCode);
+  return [flow.failureLabel, flow.failureDetail].filter(Boolean).join(' — ');
+}
+
+/** The flow in the extension's (the core's) words: its state's name, then why it ended, if it did not succeed. */
 function renderFlow(flow) {
   const element = $('flow');
   element.hidden = !flow.state;
   element.dataset.state = String(flow.state);
   element.dataset.openId = flow.openId ?? '';
   element.dataset.needsReconnect = 'false';
-  // A denial is told in a fixed sentence, never in the redirect's own words.
-  const reason = flow.state === 4 ? denialSentence(flow.errorResponse) : flow.failureInfo ?? flow.failureReason;
-  element.textContent = `${FLOW_STATE_NAMES[flow.state] ?? flow.stateName}${reason && flow.state >= 4 ? `: ${reason}` : ''}`;
+  const name = flow.stateName.charAt(0).toUpperCase() + flow.stateName.slice(1);
+  const reason = flowReason(flow);
+  element.textContent = reason ? `${name}: ${reason}` : name;
 }
 
 /** "Connected: <seller>" once the connected account is listed (or that it needs to reconnect). */
@@ -240,7 +236,7 @@ function nameConnectedSeller(accounts) {
   const name = account.sellerName || account.openId;
   // Never "Connected" for a seller whose card says it must connect again.
   const stale = account.status === 'reconnectRequired' || account.status === 'damaged';
-  element.textContent = stale ? `${name} needs to reconnect: its authorization no longer works.` : `${FLOW_STATE_NAMES[3]}: ${name}`;
+  element.textContent = stale ? `${name} needs to reconnect: its authorization no longer works.` : `Connected: ${name}`;
   element.dataset.needsReconnect = String(stale);
 }
 
@@ -302,7 +298,7 @@ async function pollFlow() {
   try {
     const { flow } = await send({ type: 'flowState' });
     renderFlow(flow);
-    if (flow.state === 1 || flow.state === 2) {
+    if (flow.pending) {
       flowTimer = setTimeout(pollFlow, FLOW_POLL_MS);
     } else {
       $('connect').disabled = false;

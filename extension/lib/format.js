@@ -22,51 +22,18 @@ export const formatDate = (secs) => new Date(secs * 1000).toLocaleDateString(und
   year: 'numeric', month: 'short', day: 'numeric',
 });
 
-/** Human words for the client's flow failure reasons. */
-const FAILURE_REASONS = {
-  cancelled: 'cancelled',
-  windowClosed: 'the TikTok window was closed before authorizing',
-  interrupted: 'interrupted: the extension restarted while waiting',
-  timedOut: 'timed out',
-  pageLoadFailed: 'the authorization page could not be loaded',
-  tokenExchangeFailed: 'the token exchange failed',
-  invalidRedirect: 'the redirect was not valid',
-};
-
-/** The core's own short labels of the failure reasons (its failureInfo is "label" or "label: detail"). */
-const CORE_LABELS = new Set(['cancelled', 'window closed', 'interrupted', 'timed out',
-  'authorization page could not be loaded', 'token exchange failed', 'invalid redirect']);
-
-/** What failureInfo adds to the headline, if anything. */
-function failureDetail({ failureInfo, failureReason }) {
-  if (!failureInfo || failureInfo === failureReason || CORE_LABELS.has(failureInfo)) return undefined;
-  const separator = failureInfo.indexOf(': ');
-  const label = separator > 0 ? failureInfo.slice(0, separator) : '';
-  return CORE_LABELS.has(label) ? failureInfo.slice(separator + 2) : failureInfo;
+/**
+ * The fixed sentence for a denial: the core's `denialCode` is TikTok's code from its allowlist
+ * (`access_denied`, …) or `unknown`, never the redirect's own words (whoever crafted the redirect
+ * chose those).
+ */
+export function denialSentence(denialCode) {
+  return denialCode && denialCode !== 'unknown'
+    ? `TikTok answered "${denialCode}". Press Connect to try again.`
+    : 'TikTok gave no known reason. Press Connect to try again.';
 }
 
-/**
- * TikTok's denial codes, each with a fixed sentence. Only these codes are ever shown: the core
- * keeps TikTok's error code from its allowlist, never a redirect's raw query (whoever crafted
- * the redirect chose that text).
- */
-const DENIALS = {
-  access_denied: 'TikTok answered "access_denied". Press Connect to try again.',
-  auth_denied: 'TikTok answered "auth_denied". Press Connect to try again.',
-};
-
-/**
- * The fixed sentence for a denial's `errorResponse`: TikTok's code (`access_denied`, …), or a
- * query whose `error` is one (what cores before the allowlist stored). Anything else: a
- * sentence that names no code.
- */
-export function denialSentence(errorResponse) {
-  const value = String(errorResponse ?? '');
-  const code = Object.hasOwn(DENIALS, value) ? value : new URLSearchParams(value).get('error') ?? '';
-  return Object.hasOwn(DENIALS, code) ? DENIALS[code] : 'TikTok gave no known reason. Press Connect to try again.';
-}
-
-/** The flow state (Chilkat's 1–5) as a headline and an optional detail line. */
+/** The flow state (Chilkat's 1–5) as a headline and an optional detail line; the words of a failure are the core's. */
 export function describeFlow(flow, accountName) {
   switch (flow.state) {
     case 1: return { headline: 'Waiting for you to authorize on TikTok…' };
@@ -74,12 +41,11 @@ export function describeFlow(flow, accountName) {
     case 3: return { headline: `Connected${accountName ? `: ${accountName}` : ''}.` };
     case 4: return {
       headline: 'Access denied: the seller declined the authorization.',
-      // A fixed sentence, never the redirect's own words (failureInfo and the query are not shown).
-      detail: denialSentence(flow.errorResponse),
+      detail: denialSentence(flow.denialCode),
     };
     case 5: return {
-      headline: `Failed: ${FAILURE_REASONS[flow.failureReason] ?? flow.failureReason ?? 'unknown reason'}.`,
-      detail: failureDetail(flow),
+      headline: `Failed: ${flow.failureLabel ?? flow.stateName}.`,
+      detail: flow.failureDetail,
     };
     default: return { headline: '' };
   }
