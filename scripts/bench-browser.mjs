@@ -19,7 +19,7 @@ import {
   EXTENSION_DIR, POPUP_VIEWPORT, connectWithAutoApprove, identityRedirectUrl, launchWithExtension,
   mockControl, mockSettings, openExtensionPage, saveSettings, sendFromPage, stopServiceWorker, waitUntil,
 } from '../tests/e2e/helpers.mjs';
-import { buildSignedUrl } from '../tests/mock-tiktok/sign.mjs';
+import { buildSignedUrl } from '../tools/mock-tiktok/sign.mjs';
 
 export const SELLERS = 1000;
 /** Of the SELLERS, how many are made due for the refresh storm (each with a grant of its own). */

@@ -16,7 +16,7 @@ import {
   CHROMIUM_FLAGS, CHROMIUM_PATH, EXTENSION_DIR, POPUP_VIEWPORT, REPO_ROOT,
   extensionIdOf, mockControl, openExtensionPage, pageOpenedBy, sendFromPage,
 } from '../tests/e2e/helpers.mjs';
-import { startMockServer } from '../tests/mock-tiktok/server.mjs';
+import { startMockServer } from '../tools/mock-tiktok/server.mjs';
 
 const OUTPUT_DIR = path.join(REPO_ROOT, 'demo-output');
 const SHOPS_PATH = '/authorization/202309/shops';

@@ -2,16 +2,13 @@
 // They load the wasm-opt-optimised `.wasm` from disk, so every test that calls the
 // package also proves the optimised build instantiates and runs.
 
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import init, * as pkg from '../../extension/pkg/tiktok_shop_connect.js';
-import { startMockServer } from '../mock-tiktok/server.mjs';
+import { startMockServer } from '../../tools/mock-tiktok/server.mjs';
+import { REPO_ROOT, spawnMockServer } from '../../tools/mock-tiktok/spawn.mjs';
 
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const WASM_PATH = path.join(REPO_ROOT, 'extension', 'pkg', 'tiktok_shop_connect_bg.wasm');
 export const FIXTURES = path.join(REPO_ROOT, 'tests', 'fixtures');
 
@@ -27,38 +24,7 @@ export function initPackage() {
   return ready;
 }
 
-export { pkg, startMockServer };
-
-/**
- * Runs the mock server in its own Node process, as TikTok would be, so the client's
- * event loop does not also serve the mock's requests (timing tests). Resolves to
- * `{ url, close() }`; steer it through the HTTP control API.
- */
-export async function spawnMockServer(args = []) {
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'tests', 'mock-tiktok', 'server.mjs'), ...args], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  const url = await new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`mock server exited (${code}) before listening`)));
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      const match = /^MOCK_TIKTOK_URL=(\S+)$/m.exec(out);
-      if (match) resolve(match[1]);
-    });
-  });
-  child.removeAllListeners('exit');
-  return {
-    url,
-    async close() {
-      if (child.exitCode !== null) return;
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
+export { REPO_ROOT, pkg, spawnMockServer, startMockServer };
 
 export const fixture = (name) => readFile(path.join(FIXTURES, name), 'utf8');
 

@@ -5,7 +5,7 @@
 //   const mock = await startMockServer({ rotateRefreshToken: true });
 //   ... mock.url ... await mock.close();
 //
-//   node tests/mock-tiktok/server.mjs [--port N] [--host 127.0.0.1] [--config file.json]
+//   node tools/mock-tiktok/server.mjs [--port N] [--host 127.0.0.1] [--config file.json]
 //   → prints "MOCK_TIKTOK_URL=http://127.0.0.1:PORT" and serves until SIGTERM/SIGINT.
 //
 // See README.md in this folder for every endpoint and the control API.
