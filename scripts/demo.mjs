@@ -15,7 +15,7 @@ import { chromium } from 'playwright-core';
 import {
   CHROMIUM_FLAGS, CHROMIUM_PATH, EXTENSION_DIR, POPUP_VIEWPORT, REPO_ROOT,
   extensionIdOf, mockControl, openExtensionPage, pageOpenedBy, sendFromPage,
-} from '../tests/e2e/helpers.mjs';
+} from '../tools/extension-driver.mjs';
 import { startMockServer } from '../tools/mock-tiktok/server.mjs';
 
 const OUTPUT_DIR = path.join(REPO_ROOT, 'demo-output');
