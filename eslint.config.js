@@ -55,7 +55,7 @@ export default [
   {
     // Playwright drivers: the callbacks given to page.evaluate() / waitForFunction()
     // run inside extension pages and the worker, where `chrome` and the DOM exist.
-    files: ['tests/e2e/**/*.mjs', 'scripts/**/*.mjs'],
+    files: ['tests/e2e/**/*.mjs', 'tools/extension-driver.mjs', 'scripts/**/*.mjs'],
     languageOptions: {
       globals: { ...globals.webextensions, document: 'readonly', window: 'readonly', location: 'readonly' },
     },
