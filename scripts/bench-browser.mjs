@@ -1,5 +1,5 @@
 // Part B of `make bench` (scripts/bench.mjs runs it): the real extension in headless Chromium
-// (launched by tests/e2e/helpers.mjs) against the mock TikTok server, with 1 and with 1,000
+// (launched by tools/extension-driver.mjs) against the mock TikTok server, with 1 and with 1,000
 // accounts stored: worker cold start → first reply, `apiRequest` vs a direct fetch of the same
 // signed endpoint, the popup's first painted seller card, and 100 due refreshes among 1,000.
 //
@@ -18,8 +18,8 @@ import path from 'node:path';
 import {
   EXTENSION_DIR, POPUP_VIEWPORT, connectWithAutoApprove, identityRedirectUrl, launchWithExtension,
   mockControl, mockSettings, openExtensionPage, saveSettings, sendFromPage, stopServiceWorker, waitUntil,
-} from '../tests/e2e/helpers.mjs';
-import { buildSignedUrl } from '../tests/mock-tiktok/sign.mjs';
+} from '../tools/extension-driver.mjs';
+import { buildSignedUrl } from '../tools/mock-tiktok/sign.mjs';
 
 export const SELLERS = 1000;
 /** Of the SELLERS, how many are made due for the refresh storm (each with a grant of its own). */

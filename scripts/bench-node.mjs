@@ -12,7 +12,7 @@ import { createAuthRefresh } from 'axios-auth-refresh';
 
 import {
   APP_SECRET, SHOPS_PATH, connect, control, initPackage, memoryStore, mockConfig, pkg,
-} from '../tests/js/helpers.mjs';
+} from '../tools/wasm-package.mjs';
 
 export const BURST = 100;
 export const LATENCY = { refreshMs: 50, apiMs: 5 };

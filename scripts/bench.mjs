@@ -18,7 +18,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 
-import { REPO_ROOT, spawnMockServer } from '../tests/js/helpers.mjs';
+import { REPO_ROOT, spawnMockServer } from '../tools/mock-tiktok/spawn.mjs';
 import { BURST, LATENCY, SCENARIOS, VARIANTS, runNodeBench } from './bench-node.mjs';
 import { DUE, SELLERS, STORM_TIMEOUT_MS, runBrowserBench } from './bench-browser.mjs';
 

@@ -15,8 +15,8 @@ import { chromium } from 'playwright-core';
 import {
   CHROMIUM_FLAGS, CHROMIUM_PATH, EXTENSION_DIR, POPUP_VIEWPORT, REPO_ROOT,
   extensionIdOf, mockControl, openExtensionPage, pageOpenedBy, sendFromPage,
-} from '../tests/e2e/helpers.mjs';
-import { startMockServer } from '../tests/mock-tiktok/server.mjs';
+} from '../tools/extension-driver.mjs';
+import { startMockServer } from '../tools/mock-tiktok/server.mjs';
 
 const OUTPUT_DIR = path.join(REPO_ROOT, 'demo-output');
 const SHOPS_PATH = '/authorization/202309/shops';

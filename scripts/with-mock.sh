@@ -6,7 +6,7 @@ set -euo pipefail
 port=${MOCK_TIKTOK_PORT:-47817}
 api_port=${MOCK_TIKTOK_API_PORT:-47818}
 out=$(mktemp)
-node tests/mock-tiktok/server.mjs --port "$port" --api-port "$api_port" >"$out" 2>&1 &
+node tools/mock-tiktok/server.mjs --port "$port" --api-port "$api_port" >"$out" 2>&1 &
 mock_pid=$!
 trap 'kill "$mock_pid" 2>/dev/null; wait "$mock_pid" 2>/dev/null; rm -f "$out"' EXIT
 for _ in $(seq 1 50); do

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 
-import { computeSign } from '../mock-tiktok/sign.mjs';
+import { computeSign } from '../../tools/mock-tiktok/sign.mjs';
 import { errorText, fixture, initPackage, pkg, thrown } from './helpers.mjs';
 
 const { buildAuthorizeUrl, newState, parseRedirect, parseTokenResponse, signRequest, validateConfig } = pkg;

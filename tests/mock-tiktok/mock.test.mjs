@@ -7,9 +7,9 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 
-import { startMockServer } from './server.mjs';
-import { computeSign, buildSignedUrl, signingPayload } from './sign.mjs';
-import { shopCipherFor } from './state.mjs';
+import { startMockServer } from '../../tools/mock-tiktok/server.mjs';
+import { computeSign, buildSignedUrl, signingPayload } from '../../tools/mock-tiktok/sign.mjs';
+import { shopCipherFor } from '../../tools/mock-tiktok/state.mjs';
 
 const APP_KEY = 'mock_app_key';
 const APP_SECRET = 'mock_app_secret';
@@ -718,7 +718,7 @@ describe('plumbing', () => {
   });
 
   test('CLI prints MOCK_TIKTOK_URL, serves, and exits 0 on SIGTERM', async () => {
-    const serverPath = fileURLToPath(new URL('./server.mjs', import.meta.url));
+    const serverPath = fileURLToPath(new URL('../../tools/mock-tiktok/server.mjs', import.meta.url));
     const child = spawn(process.execPath, [serverPath, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     child.stdout.setEncoding('utf8');

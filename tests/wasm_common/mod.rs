@@ -37,7 +37,7 @@ pub async fn mock_post(path: &str, body: Value) -> Value {
         .unwrap()
         .send()
         .await
-        .unwrap_or_else(|e| panic!("the mock server at {MOCK_URL} does not answer ({e}); start it with `node tests/mock-tiktok/server.mjs --port 47817`"));
+        .unwrap_or_else(|e| panic!("the mock server at {MOCK_URL} does not answer ({e}); start it with `node tools/mock-tiktok/server.mjs --port 47817`"));
     response.json().await.unwrap()
 }
 

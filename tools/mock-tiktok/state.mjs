@@ -2,185 +2,19 @@
 // tokens, pending authorizations, counters, faults, holds and the request log.
 //
 // Everything here is plain data plus decisions ("is this token valid?", "what does
-// token/refresh answer?"); the HTTP layer in server.mjs turns the results into
-// responses. All times come from `nowSec()`, which includes the configurable clock
-// skew, so clients see one consistent server clock (Date header, timestamp window,
-// expiries).
+// token/refresh answer?"); the HTTP layer (router.mjs) turns the results into
+// responses; faults.mjs takes faults and holds from the lists kept here. TikTok's codes
+// and messages come from tiktok-codes.json (codes.mjs). All times come from `nowSec()`,
+// which includes the configurable clock skew, so clients see one consistent server clock
+// (Date header, timestamp window, expiries).
 
-import { createHash, randomBytes } from 'node:crypto';
+import { tiktokAnswer } from './codes.mjs';
+import { ConfigError, DENIAL_FORMS, defaultConfig, mergeConfig } from './config.mjs';
+import { newRequestId, newTokenString } from './ids.mjs';
 
-// ---------------------------------------------------------------------------
-// Error codes (see shared/docs/tiktok-api.md §4 and README.md in this folder)
-// ---------------------------------------------------------------------------
-
-export const CODES = Object.freeze({
-  SUCCESS: 0,
-  ACCESS_TOKEN_INVALID: 105001,
-  ACCESS_TOKEN_EXPIRED: 105002,
-  SCOPE_MISSING: 105005,
-  INVALID_SIGN: 106001,
-  SHOP_CIPHER_MISSING: 106013,
-  REFRESH_TOKEN_EXPIRED: 36004001,
-  AUTH_CODE_INVALID: 36004002,
-  APP_SECRET_INVALID: 36004003,
-  APP_KEY_INVALID: 36004004,
-  AUTH_RECORD_NOT_FOUND: 36004005,
-  GRANT_TYPE_INVALID: 36004006,
-  API_PATH_NOT_FOUND: 36009003,
-  API_PARAM_INVALID: 36009004,
-});
-
-// ---------------------------------------------------------------------------
-// Configuration
-// ---------------------------------------------------------------------------
-
-const DAY_SEC = 24 * 60 * 60;
-
-/** The seller who authorizes when nobody configured another one. */
-export function defaultSeller() {
-  return {
-    openId: '7494845009386375941',
-    sellerName: 'Mock Test Shop',
-    sellerBaseRegion: 'GB',
-    userType: 0,
-    grantedScopes: ['seller.authorization.info', 'seller.shop.info', 'seller.order.info'],
-    // null → one shop derived from the seller (see shopsOf).
-    shops: null,
-  };
-}
-
-/** Defaults of every configurable setting; keys are also the control-API keys. */
-export function defaultConfig() {
-  return {
-    appKey: 'mock_app_key',
-    appSecret: 'mock_app_secret',
-    serviceId: 'mock_service_id',
-    // null → `${server url}/__mock/callback` (resolved once the port is known).
-    redirectUrl: null,
-    accessLifetimeSec: 7 * DAY_SEC,
-    // ~100 years: real refresh tokens were seen expiring in 2123 and 2125.
-    refreshLifetimeSec: 100 * 365 * DAY_SEC,
-    authCodeLifetimeSec: 30 * 60,
-    rotateRefreshToken: false,
-    autoApprove: false,
-    autoDeny: false,
-    denialForm: 'auth_denied',
-    clockSkewSec: 0,
-    locale: 'en',
-    seller: defaultSeller(),
-  };
-}
-
-const DENIAL_FORMS = new Set(['auth_denied', 'access_denied']);
-const BOOLEAN_KEYS = new Set(['rotateRefreshToken', 'autoApprove', 'autoDeny']);
-const NUMBER_KEYS = new Set([
-  'accessLifetimeSec',
-  'refreshLifetimeSec',
-  'authCodeLifetimeSec',
-  'clockSkewSec',
-]);
-const STRING_KEYS = new Set(['appKey', 'appSecret', 'serviceId', 'locale']);
-const SELLER_KEYS = new Set(Object.keys(defaultSeller()));
-
-/** Thrown for a bad control-API payload or option; the server answers 400. */
-export class ConfigError extends Error {
-  constructor(message) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
-
-/**
- * Returns `base` with `patch` merged in (seller merged field by field). Unknown keys
- * and wrong types are rejected, so a typo in a test fails loudly instead of being
- * silently ignored.
- */
-export function mergeConfig(base, patch = {}) {
-  const merged = structuredClone(base);
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === undefined) continue;
-    if (BOOLEAN_KEYS.has(key)) {
-      if (typeof value !== 'boolean') throw new ConfigError(`${key} must be a boolean`);
-      merged[key] = value;
-    } else if (NUMBER_KEYS.has(key)) {
-      if (typeof value !== 'number' || !Number.isFinite(value)) {
-        throw new ConfigError(`${key} must be a finite number`);
-      }
-      merged[key] = value;
-    } else if (STRING_KEYS.has(key)) {
-      if (typeof value !== 'string') throw new ConfigError(`${key} must be a string`);
-      merged[key] = value;
-    } else if (key === 'redirectUrl') {
-      if (value !== null) {
-        try {
-          new URL(value);
-        } catch {
-          throw new ConfigError('redirectUrl must be an absolute URL or null');
-        }
-      }
-      merged.redirectUrl = value;
-    } else if (key === 'denialForm') {
-      if (!DENIAL_FORMS.has(value)) {
-        throw new ConfigError(`denialForm must be one of ${[...DENIAL_FORMS].join(', ')}`);
-      }
-      merged.denialForm = value;
-    } else if (key === 'seller') {
-      if (typeof value !== 'object' || value === null) throw new ConfigError('seller must be an object');
-      for (const sellerKey of Object.keys(value)) {
-        if (!SELLER_KEYS.has(sellerKey)) {
-          throw new ConfigError(`unknown seller field "${sellerKey}" (known: ${[...SELLER_KEYS].join(', ')})`);
-        }
-      }
-      merged.seller = { ...merged.seller, ...structuredClone(value) };
-    } else {
-      throw new ConfigError(`unknown config key "${key}"`);
-    }
-  }
-  return merged;
-}
-
-// ---------------------------------------------------------------------------
-// Identifiers
-// ---------------------------------------------------------------------------
-
-/** A token string shaped like TikTok's: `ROW_` + random base64url. */
-export function newTokenString() {
-  return `ROW_${randomBytes(36).toString('base64url')}`;
-}
-
-let requestSequence = 0;
-
-/**
- * A fresh request_id like TikTok's: yyyyMMddHHmmss (UTC) + 20 uppercase hex digits
- * (a 4-digit sequence, then randomness), e.g. 2026112313000100A1B2C3D4E5F60718293A.
- */
-export function newRequestId(nowMs = Date.now()) {
-  const stamp = new Date(nowMs).toISOString().replace(/[-:T]/g, '').slice(0, 14);
-  requestSequence = (requestSequence + 1) % 0x10000;
-  const sequence = requestSequence.toString(16).padStart(4, '0');
-  return `${stamp}${sequence}${randomBytes(8).toString('hex')}`.toUpperCase();
-}
-
-/** Deterministic shop cipher for a seller, so tests can predict it if they want. */
-export function shopCipherFor(openId, index = 0) {
-  const digest = createHash('sha256').update(`${openId}:${index}`).digest('base64url');
-  return `ROW_${digest.slice(0, 28)}`;
-}
-
-/** The shops a seller's token covers: the configured list, or one derived shop. */
-export function shopsOf(seller) {
-  if (Array.isArray(seller.shops)) return seller.shops;
-  return [
-    {
-      cipher: shopCipherFor(seller.openId),
-      code: `${seller.sellerBaseRegion}LCMOCK01`,
-      id: `${seller.openId.slice(0, 10)}000001`,
-      name: seller.sellerName,
-      region: seller.sellerBaseRegion,
-      seller_type: 'LOCAL',
-    },
-  ];
-}
+// What this module exported before config.mjs, ids.mjs and codes.mjs were split out of it.
+export { ConfigError, defaultConfig, defaultSeller, mergeConfig } from './config.mjs';
+export { newRequestId, newTokenString, shopCipherFor, shopsOf } from './ids.mjs';
 
 // ---------------------------------------------------------------------------
 // Counters
@@ -269,6 +103,12 @@ export class MockState {
     return { code, message, data, request_id: newRequestId(this.nowMs()) };
   }
 
+  /** The envelope of TikTok's answer `name` (tiktok-codes.json), placeholders from `values`. */
+  answer(name, values = {}, data = {}) {
+    const { code, message } = tiktokAnswer(name, values);
+    return this.envelope(code, message, data);
+  }
+
   /** The redirect URL registered "in Partner Center" for this app. */
   redirectUrl() {
     return this.config.redirectUrl ?? `${this.baseUrl}/__mock/callback`;
@@ -344,16 +184,13 @@ export class MockState {
   /** Checks app_key / app_secret / grant_type shared by token/get and token/refresh. */
   checkAppCredentials(query, expectedGrantType) {
     if (query.get('app_key') !== this.config.appKey) {
-      return this.envelope(CODES.APP_KEY_INVALID, 'invalid app_key');
+      return this.answer('appKeyInvalid');
     }
     if (query.get('app_secret') !== this.config.appSecret) {
-      return this.envelope(CODES.APP_SECRET_INVALID, 'invalid app_secret');
+      return this.answer('appSecretInvalid');
     }
     if (query.get('grant_type') !== expectedGrantType) {
-      return this.envelope(
-        CODES.GRANT_TYPE_INVALID,
-        `invalid grant_type: expected "${expectedGrantType}"`,
-      );
+      return this.answer('grantTypeInvalid', { grantType: expectedGrantType });
     }
     return null;
   }
@@ -396,7 +233,7 @@ export class MockState {
     if (credentialError) return credentialError;
     const authCode = this.authCodes.get(query.get('auth_code') ?? '');
     if (!authCode || authCode.used || authCode.expiresAt <= this.nowSec()) {
-      return this.envelope(CODES.AUTH_CODE_INVALID, 'invalid auth code');
+      return this.answer('authCodeInvalid');
     }
     authCode.used = true;
     const grant = {
@@ -412,7 +249,7 @@ export class MockState {
     this.grants.set(grant.id, grant);
     this.registerRefreshToken(grant);
     const accessToken = this.issueAccessToken(grant);
-    return this.envelope(CODES.SUCCESS, 'success', this.tokenData(grant, accessToken));
+    return this.answer('tokenSuccess', {}, this.tokenData(grant, accessToken));
   }
 
   /** Makes the grant's current refresh token the active one (at token/get and on rotation). */
@@ -431,10 +268,10 @@ export class MockState {
     const refreshRecord = this.refreshTokens.get(query.get('refresh_token') ?? '');
     const grant = refreshRecord && this.grants.get(refreshRecord.grantId);
     if (!refreshRecord || refreshRecord.status !== 'active' || grant.revoked) {
-      return this.envelope(CODES.AUTH_RECORD_NOT_FOUND, 'can not find related auth record');
+      return this.answer('authRecordNotFound');
     }
     if (grant.refreshExpiresAt <= this.nowSec()) {
-      return this.envelope(CODES.REFRESH_TOKEN_EXPIRED, 'rt has expired');
+      return this.answer('refreshTokenExpired');
     }
     if (this.config.rotateRefreshToken) {
       refreshRecord.status = 'rotated';
@@ -444,7 +281,7 @@ export class MockState {
     }
     // refresh_token_expire_in is the seller's chosen authorization duration: unchanged.
     const accessToken = this.issueAccessToken(grant);
-    return this.envelope(CODES.SUCCESS, 'success', this.tokenData(grant, accessToken));
+    return this.answer('tokenSuccess', {}, this.tokenData(grant, accessToken));
   }
 
   /**
@@ -456,18 +293,14 @@ export class MockState {
     const grant = record && this.grants.get(record.grantId);
     // A token replaced by a refresh, revoked, or never issued: invalid (HTTP 200).
     if (!record || record.status !== 'active' || grant.revoked) {
-      return { status: 200, code: CODES.ACCESS_TOKEN_INVALID, message: 'access token is invalid' };
+      return tiktokAnswer('accessTokenInvalid');
     }
     // Expired: TikTok answers HTTP 401 here.
     if (record.expiresAt <= this.nowSec()) {
-      return { status: 401, code: CODES.ACCESS_TOKEN_EXPIRED, message: 'access token is expired' };
+      return tiktokAnswer('accessTokenExpired');
     }
     if (requiredScope && !grant.seller.grantedScopes.includes(requiredScope)) {
-      return {
-        status: 401,
-        code: CODES.SCOPE_MISSING,
-        message: `access denied: the seller did not grant the scope "${requiredScope}"`,
-      };
+      return tiktokAnswer('scopeMissing', { scope: requiredScope });
     }
     return { grant };
   }
@@ -534,29 +367,6 @@ export class MockState {
     const bySeller = {};
     for (const grant of grants) bySeller[grant.openId] = grant;
     return { now, grants, bySeller };
-  }
-
-  // --- faults, holds, latency ----------------------------------------------------
-
-  /** Takes one use of the first fault matching any of the request's endpoint tags. */
-  takeFault(tags, stage) {
-    const fault = this.faults.find(
-      (candidate) => candidate.stage === stage && tags.includes(candidate.endpoint),
-    );
-    if (!fault) return undefined;
-    fault.remaining -= 1;
-    if (fault.remaining <= 0) this.faults.splice(this.faults.indexOf(fault), 1);
-    this.counters.faultsApplied += 1;
-    return fault;
-  }
-
-  /** Takes one use of the first hold rule matching the request; true → hold it. */
-  takeHold(tags) {
-    const rule = this.holdRules.find((candidate) => tags.includes(candidate.endpoint));
-    if (!rule) return false;
-    rule.remaining -= 1;
-    if (rule.remaining <= 0) this.holdRules.splice(this.holdRules.indexOf(rule), 1);
-    return true;
   }
 
   // --- request log -------------------------------------------------------------
