@@ -39,6 +39,7 @@ impl fmt::Display for MalformedKind {
 /// Why an authorization flow ended in state 5 ("failed").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[non_exhaustive]
 pub enum FailureReason {
     /// The user or the program cancelled the flow.

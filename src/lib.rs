@@ -67,6 +67,9 @@ pub mod signing;
 pub mod token;
 pub mod views;
 
+#[cfg(test)]
+mod typescript;
+
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 

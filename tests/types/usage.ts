@@ -6,6 +6,7 @@
 import init, {
   TikTokShopClient,
   buildAuthorizeUrl,
+  captureModes,
   newState,
   parseRedirect,
   parseTokenResponse,
@@ -20,7 +21,10 @@ import type {
   ApiCall,
   ApiResponse,
   AuthorizationStart,
+  BeginOptions,
+  CaptureMode,
   ClientConfig,
+  CompleteOptions,
   DueRefreshReport,
   FailureReason,
   FlowState,
@@ -148,18 +152,29 @@ export async function run(wasm: BufferSource): Promise<string[]> {
   lines.push(redirect.code, region ?? '-');
 
   using client = new TikTokShopClient(config, memoryStore());
-  const start: AuthorizationStart = await client.beginAuthorization();
+  const begin: BeginOptions = { captureMode: 'tab', workerId: 'worker-1' };
+  const start: AuthorizationStart = await client.beginAuthorization(begin);
+  const modes: CaptureMode[] = captureModes();
+  const tabbed: FlowState = await client.setFlowTab(7);
+  const mode: CaptureMode | undefined = tabbed.captureMode;
+  lines.push(modes.join(','), mode ?? '-', String(tabbed.tabId ?? '-'));
+  const settled: FlowState = await client.settleOrphanedFlow('worker-2');
+  lines.push(String(settled.pending));
   const flow: FlowState = await client.flowState();
-  if (!isFinished(flow) && flow.deadline !== undefined) lines.push(`${start.url} until ${flow.deadline}`);
+  if (flow.pending && flow.deadline !== undefined) lines.push(`${start.url} until ${flow.deadline}`);
+  if (!isFinished(flow)) lines.push(flow.stateName);
 
   const reason: FailureReason = 'windowClosed';
-  const failed: FlowState = await client.failAuthorization(reason, 'closed by the user');
-  lines.push(failed.stateName, failed.failureReason ?? '-');
+  const failed: FlowState = await client.failAuthorization(reason, 'closed by the user', { authorizeUrl: start.url });
+  lines.push(failed.stateName, failed.failureReason ?? '-', failed.failureLabel ?? '-', failed.failureDetail ?? '-');
+  if (failed.denialCode !== undefined) lines.push(failed.denialCode);
   await client.cancelAuthorization();
   await client.checkFlowDeadline();
 
   try {
-    const account: AccountSummary = await client.completeAuthorization(`${config.redirectUrl}?code=ROW_x&state=${start.state}`);
+    const options: CompleteOptions = { bound: true };
+    const account: AccountSummary = await client.completeAuthorization(`${config.redirectUrl}?code=ROW_x&state=${start.state}`, options);
+    lines.push(String(account.refreshDue));
     lines.push(summarize(account));
   } catch (error: unknown) {
     if (error instanceof Error) lines.push(`${error.name}: ${error.message}`);
@@ -211,6 +226,9 @@ export const numericQuery = () => signRequest('s', '/p', { page_size: 20 }, null
 
 // @ts-expect-error: not a FailureReason ('timedOut' is recorded by the client itself, not a typo like this).
 export const badReason = (client: TikTokShopClient) => client.failAuthorization('closed');
+
+// @ts-expect-error: not a capture mode.
+export const badMode = (client: TikTokShopClient) => client.beginAuthorization({ captureMode: 'window' });
 
 // @ts-expect-error: apiFetch needs a path.
 export const noPath = (client: TikTokShopClient) => client.apiFetch('open-id', { method: 'GET' });
