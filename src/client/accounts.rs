@@ -77,17 +77,15 @@ impl<P: Platform> Client<P> {
         self.out(
             async {
                 let records = self.store.all().await?;
-                let mut summaries: Vec<AccountSummary> = records
+                let summaries: Vec<AccountSummary> = records
                     .into_iter()
                     .map(|(open_id, record)| match record {
                         Ok(account) => self.summary(&account),
                         Err(why) => AccountSummary::damaged(&open_id, &why),
                     })
                     .collect();
-                summaries.sort_by(|a, b| {
-                    a.seller_name
-                        .cmp(&b.seller_name)
-                        .then(a.open_id.cmp(&b.open_id))
+                let summaries = crate::sorted_by_key(summaries, |a| {
+                    (0, a.seller_name.clone(), a.open_id.clone())
                 });
                 let _ = self.store.flush_index().await;
                 Ok(summaries)

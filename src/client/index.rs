@@ -214,25 +214,23 @@ impl AccountIndex {
             return None;
         }
         let common: Rc<str> = Rc::from(stored.k.as_str());
-        let entries = stored
-            .a
-            .into_iter()
-            .map(
-                |(open_id, name, region, access, refresh, received, reconnect, key, damaged)| {
-                    let entry = IndexEntry {
-                        seller_name: name,
-                        seller_region: region,
-                        access_expires_at: access,
-                        refresh_expires_at: refresh,
-                        received_at: received,
-                        reconnect,
-                        app_key: key.map_or_else(|| common.clone(), |k| Rc::from(k.as_str())),
-                        damaged,
-                    };
-                    (open_id, entry)
-                },
-            )
-            .collect();
+        // Inserted one by one, not collected: collecting into a map sorts, and the stored
+        // entries are in order already.
+        let mut entries = BTreeMap::new();
+        for (open_id, name, region, access, refresh, received, reconnect, key, damaged) in stored.a
+        {
+            let entry = IndexEntry {
+                seller_name: name,
+                seller_region: region,
+                access_expires_at: access,
+                refresh_expires_at: refresh,
+                received_at: received,
+                reconnect,
+                app_key: key.map_or_else(|| common.clone(), |k| Rc::from(k.as_str())),
+                damaged,
+            };
+            entries.insert(open_id, entry);
+        }
         Some(AccountIndex { entries })
     }
 
@@ -340,11 +338,8 @@ impl AccountIndex {
                 next_due_at = Some(next_due_at.map_or(due, |d| d.min(due)));
             }
         }
-        attention.sort_by(|a, b| {
-            a.seller_name
-                .to_lowercase()
-                .cmp(&b.seller_name.to_lowercase())
-                .then_with(|| a.open_id.cmp(&b.open_id))
+        let mut attention = crate::sorted_by_key(attention, |a| {
+            (0, a.seller_name.to_lowercase(), a.open_id.clone())
         });
         attention.truncate(ATTENTION_LIMIT);
         Overview {
@@ -357,16 +352,16 @@ impl AccountIndex {
 
     /// The accounts due for a refresh at `now`, earliest first, at most `limit`.
     pub fn due(&self, now: i64, margin_secs: i64, app_key: &str, limit: usize) -> Vec<String> {
-        let mut due: Vec<(i64, &String)> = self
+        let due: Vec<crate::SortKey> = self
             .entries
             .iter()
             .filter(|(_, e)| e.status(now, margin_secs, app_key).refresh_due())
-            .map(|(id, e)| (e.due_at(margin_secs), id))
+            .map(|(id, e)| (e.due_at(margin_secs), id.clone(), String::new()))
             .collect();
-        due.sort();
-        due.into_iter()
+        crate::sort_keys(due)
+            .into_iter()
             .take(limit)
-            .map(|(_, id)| id.clone())
+            .map(|((_, id, _), _)| id)
             .collect()
     }
 
@@ -384,7 +379,7 @@ impl AccountIndex {
     ) -> (Vec<String>, usize, StatusCounts) {
         let needle = query.trim().to_lowercase();
         let mut counts = StatusCounts::default();
-        let mut matching: Vec<(bool, String, &String)> = Vec::new();
+        let mut matching: Vec<crate::SortKey> = Vec::new();
         for (open_id, entry) in &self.entries {
             let status = entry.status(now, margin_secs, app_key);
             counts.add(status);
@@ -394,16 +389,15 @@ impl AccountIndex {
                 || open_id.to_lowercase().contains(&needle)
                 || entry.seller_region.to_lowercase().contains(&needle)
             {
-                matching.push((!status.needs_attention(), name, open_id));
+                matching.push((i64::from(!status.needs_attention()), name, open_id.clone()));
             }
         }
-        matching.sort();
         let total = matching.len();
-        let page = matching
+        let page = crate::sort_keys(matching)
             .into_iter()
             .skip(offset)
             .take(limit)
-            .map(|(_, _, id)| id.clone())
+            .map(|((_, _, id), _)| id)
             .collect();
         (page, total, counts)
     }
