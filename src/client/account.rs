@@ -63,6 +63,20 @@ pub enum AccountReason {
     Damaged,
 }
 
+impl AccountReason {
+    /// From its stored word (`"refreshInterrupted"`, …).
+    pub fn from_word(word: &str) -> Option<AccountReason> {
+        Some(match word {
+            "refreshInterrupted" => AccountReason::RefreshInterrupted,
+            "authorizationLost" => AccountReason::AuthorizationLost,
+            "otherAppKey" => AccountReason::OtherAppKey,
+            "tokensNotSaved" => AccountReason::TokensNotSaved,
+            "damaged" => AccountReason::Damaged,
+            _ => return None,
+        })
+    }
+}
+
 /// A refresh in flight, recorded before the token/refresh request is sent (the journal). Found
 /// by a later holder of the account's lock, it means that refresh was cut off with its outcome
 /// unknown: TikTok may have rotated the refresh token in an answer nobody saved.
@@ -390,14 +404,11 @@ fn read_reconnect(value: &Value) -> Result<ReconnectReason, String> {
     let f = Fields::of(value)?;
     let kind = match f.optional("kind") {
         None => None,
-        Some(v) => Some(match v.as_str() {
-            Some("refreshInterrupted") => AccountReason::RefreshInterrupted,
-            Some("authorizationLost") => AccountReason::AuthorizationLost,
-            Some("otherAppKey") => AccountReason::OtherAppKey,
-            Some("tokensNotSaved") => AccountReason::TokensNotSaved,
-            Some("damaged") => AccountReason::Damaged,
-            _ => return Err(WRONG_TYPE.to_owned()),
-        }),
+        Some(v) => Some(
+            v.as_str()
+                .and_then(AccountReason::from_word)
+                .ok_or_else(|| WRONG_TYPE.to_owned())?,
+        ),
     };
     Ok(ReconnectReason {
         code: f.opt_int("code")?,
