@@ -74,3 +74,25 @@ mod typescript;
 pub mod wasm;
 
 pub use error::Error;
+
+/// What a list is sorted by: a number, then two texts (byte order).
+pub(crate) type SortKey = (i64, String, String);
+
+/// `keys` in ascending order, ties in their given order, each with its given position: the one
+/// sort in the crate (every sort is of this one type, so the sort's code is in the module once).
+pub(crate) fn sort_keys(keys: Vec<SortKey>) -> Vec<(SortKey, usize)> {
+    let mut keyed: Vec<(SortKey, usize)> = keys.into_iter().zip(0..).collect();
+    // The position makes every key distinct, so an unstable sort gives the stable order.
+    keyed.sort_unstable();
+    keyed
+}
+
+/// `items` in the order of their keys (see [`sort_keys`]).
+pub(crate) fn sorted_by_key<T>(items: Vec<T>, key: impl Fn(&T) -> SortKey) -> Vec<T> {
+    let order = sort_keys(items.iter().map(key).collect());
+    let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
+    order
+        .into_iter()
+        .filter_map(|(_, at)| slots.get_mut(at).and_then(Option::take))
+        .collect()
+}

@@ -26,13 +26,15 @@ pub fn sign(
     body: &[u8],
     content_type: &str,
 ) -> String {
-    let mut params: Vec<&(&str, &str)> = query
-        .iter()
-        .filter(|(k, _)| !UNSIGNED_KEYS.contains(k))
-        .collect();
-    // Byte order of the keys (`str`'s `Ord`), not a locale's; values break ties so the result
+    // Byte order of the keys (`String`'s `Ord`), not a locale's; values break ties so the result
     // does not depend on the input order.
-    params.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()).then(a.1.cmp(b.1)));
+    let params = crate::sort_keys(
+        query
+            .iter()
+            .filter(|(k, _)| !UNSIGNED_KEYS.contains(k))
+            .map(|(k, v)| (0, (*k).to_owned(), (*v).to_owned()))
+            .collect(),
+    );
 
     let mut mac = match Hmac::<Sha256>::new_from_slice(app_secret.as_bytes()) {
         Ok(mac) => mac,
@@ -41,7 +43,7 @@ pub fn sign(
     };
     mac.update(app_secret.as_bytes());
     mac.update(path.as_bytes());
-    for (k, v) in params {
+    for ((_, k, v), _) in params {
         mac.update(k.as_bytes());
         mac.update(v.as_bytes());
     }

@@ -333,17 +333,8 @@ pub fn parse_token_response(http_status: u16, body: &[u8]) -> Result<TokenSet, E
             ),
             _ => (Vec::new(), ScopesField::Absent),
         };
-    let extra_data = data
-        .iter()
-        .filter(|(k, _)| !KNOWN_DATA_FIELDS.contains(&k.as_str()))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    let extra_envelope = envelope
-        .raw
-        .iter()
-        .filter(|(k, _)| !KNOWN_ENVELOPE_FIELDS.contains(&k.as_str()))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
+    let extra_data = unknown_fields(&data, &KNOWN_DATA_FIELDS);
+    let extra_envelope = unknown_fields(&envelope.raw, &KNOWN_ENVELOPE_FIELDS);
     Ok(TokenSet {
         access_token: AccessToken::new(string("access_token", true)?),
         access_token_expires_at: timestamp("access_token_expire_in")?,
@@ -360,6 +351,18 @@ pub fn parse_token_response(http_status: u16, body: &[u8]) -> Result<TokenSet, E
         extra_data,
         extra_envelope,
     })
+}
+
+/// The fields of `map` not in `known`. Inserted one by one, not collected: collecting into a
+/// map sorts, and `map` is in key order already.
+fn unknown_fields(map: &Map<String, Value>, known: &[&str]) -> Map<String, Value> {
+    let mut out = Map::new();
+    for (k, v) in map {
+        if !known.contains(&k.as_str()) {
+            out.insert(k.clone(), v.clone());
+        }
+    }
+    out
 }
 
 fn string_array(value: &Value) -> Option<Vec<String>> {

@@ -1,10 +1,11 @@
 //! What the client stores for each connected account, and the secret-free summary it shows.
 
 use crate::policy::{account_status, token_status_at, TokenStatus};
-use crate::token::TokenSet;
+use crate::secret::{AccessToken, RefreshToken};
+use crate::token::{ScopesField, TokenSet};
 use crate::Error;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// The schema version written with every stored account. Version 1 records (no generation, no
 /// journal) are still read.
@@ -60,6 +61,20 @@ pub enum AccountReason {
     TokensNotSaved,
     /// The stored record cannot be read.
     Damaged,
+}
+
+impl AccountReason {
+    /// From its stored word (`"refreshInterrupted"`, …).
+    pub fn from_word(word: &str) -> Option<AccountReason> {
+        Some(match word {
+            "refreshInterrupted" => AccountReason::RefreshInterrupted,
+            "authorizationLost" => AccountReason::AuthorizationLost,
+            "otherAppKey" => AccountReason::OtherAppKey,
+            "tokensNotSaved" => AccountReason::TokensNotSaved,
+            "damaged" => AccountReason::Damaged,
+            _ => return None,
+        })
+    }
 }
 
 /// A refresh in flight, recorded before the token/refresh request is sent (the journal). Found
@@ -119,8 +134,7 @@ impl StoredAccount {
                 )))
             }
         }
-        let mut account: StoredAccount = serde_json::from_value(value)
-            .map_err(|e| Error::Storage(serde_error_without_values(&e)))?;
+        let mut account = read_account(&value).map_err(Error::Storage)?;
         for (what, at) in [
             (
                 "access token expiry",
@@ -243,17 +257,166 @@ impl StoredAccount {
     }
 }
 
-/// What is wrong with a record, from a serde error, without any value it quotes (a value could
-/// be a token): the missing field's name, or only that a field has the wrong type.
-fn serde_error_without_values(error: &serde_json::Error) -> String {
-    let text = error.to_string();
-    match text.strip_prefix("missing field `") {
-        Some(rest) => format!(
-            "the field {} is missing",
-            rest.split('`').next().unwrap_or_default()
-        ),
-        None => "a field has the wrong type".to_owned(),
+/// The fields of one stored object, read by hand (the derived `Deserialize` through
+/// `serde_json::Value` cost about 20 KB of the module). What serde would say, without any value:
+/// a required field that is missing is named; a field of the wrong type (`null` included, unless
+/// the field is optional) is "a field has the wrong type". Unknown fields are ignored.
+struct Fields<'a>(&'a Map<String, Value>);
+
+const WRONG_TYPE: &str = "a field has the wrong type";
+
+impl<'a> Fields<'a> {
+    fn of(value: &'a Value) -> Result<Fields<'a>, String> {
+        value
+            .as_object()
+            .map(Fields)
+            .ok_or_else(|| WRONG_TYPE.to_owned())
     }
+
+    /// A required field (`Ok(None)` never: missing is an error).
+    fn required(&self, name: &str) -> Result<&'a Value, String> {
+        self.0
+            .get(name)
+            .ok_or_else(|| format!("the field {name} is missing"))
+    }
+
+    /// An optional field: missing or `null` is `None`.
+    fn optional(&self, name: &str) -> Option<&'a Value> {
+        self.0.get(name).filter(|v| !v.is_null())
+    }
+
+    fn string(&self, name: &str) -> Result<String, String> {
+        as_string(self.required(name)?)
+    }
+
+    fn int(&self, name: &str) -> Result<i64, String> {
+        as_int(self.required(name)?)
+    }
+
+    fn opt_int(&self, name: &str) -> Result<Option<i64>, String> {
+        self.optional(name).map(as_int).transpose()
+    }
+}
+
+fn as_string(value: &Value) -> Result<String, String> {
+    value
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| WRONG_TYPE.to_owned())
+}
+
+fn as_int(value: &Value) -> Result<i64, String> {
+    value.as_i64().ok_or_else(|| WRONG_TYPE.to_owned())
+}
+
+fn as_object(value: &Value) -> Result<Map<String, Value>, String> {
+    value
+        .as_object()
+        .cloned()
+        .ok_or_else(|| WRONG_TYPE.to_owned())
+}
+
+fn read_account(value: &Value) -> Result<StoredAccount, String> {
+    let f = Fields::of(value)?;
+    let schema_version = f
+        .required("schemaVersion")?
+        .as_u64()
+        .and_then(|v| u32::try_from(v).ok())
+        .ok_or_else(|| WRONG_TYPE.to_owned())?;
+    let generation = match f.0.get("generation") {
+        None => 0,
+        Some(v) => v.as_u64().ok_or_else(|| WRONG_TYPE.to_owned())?,
+    };
+    let app_key = f.string("appKey")?;
+    let region = f.string("region")?;
+    let tokens = read_tokens(f.required("tokens")?)?;
+    let connected_at = f.int("connectedAt")?;
+    let tokens_received_at = f.opt_int("tokensReceivedAt")?;
+    let last_refresh_at = f.opt_int("lastRefreshAt")?;
+    let reconnect = f.optional("reconnect").map(read_reconnect).transpose()?;
+    let refresh_in_flight = f
+        .optional("refreshInFlight")
+        .map(|v| {
+            Ok::<_, String>(RefreshJournal {
+                started_at: Fields::of(v)?.int("startedAt")?,
+            })
+        })
+        .transpose()?;
+    Ok(StoredAccount {
+        schema_version,
+        generation,
+        app_key,
+        region,
+        tokens,
+        connected_at,
+        tokens_received_at,
+        last_refresh_at,
+        reconnect,
+        refresh_in_flight,
+    })
+}
+
+fn read_tokens(value: &Value) -> Result<TokenSet, String> {
+    let f = Fields::of(value)?;
+    let granted_scopes = f
+        .required("grantedScopes")?
+        .as_array()
+        .ok_or_else(|| WRONG_TYPE.to_owned())?
+        .iter()
+        .map(as_string)
+        .collect::<Result<Vec<String>, String>>()?;
+    let scopes_field = match f.0.get("scopesField") {
+        None => ScopesField::default(),
+        Some(v) => match v.as_str() {
+            Some("grantedScopes") => ScopesField::GrantedScopes,
+            Some("grantedPermissions") => ScopesField::GrantedPermissions,
+            Some("absent") => ScopesField::Absent,
+            _ => return Err(WRONG_TYPE.to_owned()),
+        },
+    };
+    let request_id = f.optional("requestId").map(as_string).transpose()?;
+    let message = match f.0.get("message") {
+        None => String::new(),
+        Some(v) => as_string(v)?,
+    };
+    let extra = |name: &str| match f.0.get(name) {
+        None => Ok(Map::new()),
+        Some(v) => as_object(v),
+    };
+    Ok(TokenSet {
+        access_token: AccessToken::new(f.string("accessToken")?),
+        access_token_expires_at: f.int("accessTokenExpiresAt")?,
+        refresh_token: RefreshToken::new(f.string("refreshToken")?),
+        refresh_token_expires_at: f.int("refreshTokenExpiresAt")?,
+        open_id: f.string("openId")?,
+        seller_name: f.string("sellerName")?,
+        seller_base_region: f.string("sellerBaseRegion")?,
+        user_type: f.int("userType")?,
+        granted_scopes,
+        scopes_field,
+        request_id,
+        message,
+        extra_data: extra("extraData")?,
+        extra_envelope: extra("extraEnvelope")?,
+    })
+}
+
+fn read_reconnect(value: &Value) -> Result<ReconnectReason, String> {
+    let f = Fields::of(value)?;
+    let kind = match f.optional("kind") {
+        None => None,
+        Some(v) => Some(
+            v.as_str()
+                .and_then(AccountReason::from_word)
+                .ok_or_else(|| WRONG_TYPE.to_owned())?,
+        ),
+    };
+    Ok(ReconnectReason {
+        code: f.opt_int("code")?,
+        message: f.string("message")?,
+        at: f.int("at")?,
+        kind,
+    })
 }
 
 /// Makes tokens from TikTok storable: expiries after the year 9999 (which JavaScript cannot read

@@ -11,8 +11,7 @@ use crate::Error;
 use serde_json::Map;
 
 /// Which page of the account list to show.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PageRequest {
     /// A case-insensitive part of the seller name, `open_id` or region; empty: every account.
     pub query: String,
@@ -32,6 +31,19 @@ impl Default for PageRequest {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for PageRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::config::Input::deserialize(deserializer, |input| {
+            let default = PageRequest::default();
+            Ok(PageRequest {
+                query: input.string("query")?,
+                offset: input.count("offset", default.offset)?,
+                limit: input.count("limit", default.limit)?,
+            })
+        })
+    }
+}
+
 /// A page of the account list.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -47,12 +59,21 @@ pub struct AccountsPage {
 }
 
 /// Options of [`Client::import_chilkat_json`].
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ImportOptions {
     /// Replace stored tokens of the same seller even when they are newer than the imported ones
     /// (the person confirmed it).
     pub replace_newer: bool,
+}
+
+impl<'de> serde::Deserialize<'de> for ImportOptions {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::config::Input::deserialize(deserializer, |input| {
+            Ok(ImportOptions {
+                replace_newer: input.flag("replaceNewer")?,
+            })
+        })
+    }
 }
 
 /// What an import did.
@@ -77,17 +98,15 @@ impl<P: Platform> Client<P> {
         self.out(
             async {
                 let records = self.store.all().await?;
-                let mut summaries: Vec<AccountSummary> = records
+                let summaries: Vec<AccountSummary> = records
                     .into_iter()
                     .map(|(open_id, record)| match record {
                         Ok(account) => self.summary(&account),
                         Err(why) => AccountSummary::damaged(&open_id, &why),
                     })
                     .collect();
-                summaries.sort_by(|a, b| {
-                    a.seller_name
-                        .cmp(&b.seller_name)
-                        .then(a.open_id.cmp(&b.open_id))
+                let summaries = crate::sorted_by_key(summaries, |a| {
+                    (0, a.seller_name.clone(), a.open_id.clone())
                 });
                 let _ = self.store.flush_index().await;
                 Ok(summaries)

@@ -13,8 +13,7 @@ use crate::Error;
 use serde_json::Value;
 
 /// A signed API call as callers describe it.
-#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ApiCall {
     /// `GET` (default), `POST`, `PUT`, `PATCH` or `DELETE`.
     pub method: Option<String>,
@@ -28,6 +27,23 @@ pub struct ApiCall {
     pub shop_cipher: Option<String>,
     /// Abandon the call after this many ms (default: the client's `apiTimeoutMs`, 60 s).
     pub timeout_ms: Option<u32>,
+}
+
+impl<'de> serde::Deserialize<'de> for ApiCall {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::config::Input::deserialize(deserializer, |input| {
+            Ok(ApiCall {
+                method: input.opt_string("method")?,
+                path: input.string("path")?,
+                query: input.opt_strings("query")?,
+                body: input.opt_string("body")?,
+                shop_cipher: input.opt_string("shopCipher")?,
+                timeout_ms: input
+                    .opt_int("timeoutMs", 0, i64::from(u32::MAX))?
+                    .map(|ms| u32::try_from(ms).unwrap_or(u32::MAX)),
+            })
+        })
+    }
 }
 
 /// What an API call returned: TikTok's answer with `code` 0.

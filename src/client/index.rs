@@ -7,7 +7,7 @@
 
 use super::account::{AccountReason, StoredAccount};
 use crate::policy::{account_status, status_from_times, AccountStatus};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -171,68 +171,74 @@ pub struct AccountIndex {
     entries: BTreeMap<String, IndexEntry>,
 }
 
-/// One account as stored: `[openId, name, region, accessExpiresAt, refreshExpiresAt,
-/// receivedAt, reconnect, appKey (when not the index's), damaged]`. Arrays, not objects: the
-/// index is read at every worker start, and arrays parse faster.
-type StoredEntry = (
-    String,
-    String,
-    String,
-    i64,
-    i64,
-    Option<i64>,
-    Option<AccountReason>,
-    Option<String>,
-    Option<String>,
-);
-
-#[derive(Deserialize)]
-struct StoredIndex {
-    v: u32,
-    /// The app key of (nearly) every account.
-    k: String,
-    a: Vec<StoredEntry>,
+/// `null` as `None`, else an integer (`None` for anything else).
+fn opt_int(v: &Value) -> Option<Option<i64>> {
+    if v.is_null() {
+        Some(None)
+    } else {
+        v.as_i64().map(Some)
+    }
 }
 
+/// `null` as `None`, else a string (`None` for anything else).
+fn opt_str(v: &Value) -> Option<Option<&str>> {
+    if v.is_null() {
+        Some(None)
+    } else {
+        v.as_str().map(Some)
+    }
+}
+
+// One account as stored: `[openId, name, region, accessExpiresAt, refreshExpiresAt,
+// receivedAt, reconnect, appKey (when not the index's), damaged]`. Arrays, not objects: the
+// index is read at every worker start, and arrays are smaller to keep and to parse.
 impl AccountIndex {
     /// Reads a stored index; `None` when it is missing, of another version or unreadable (then
     /// it is rebuilt).
     pub fn from_value(value: Value) -> Option<AccountIndex> {
         match value {
             Value::String(text) => Self::from_text(&text),
-            other => Self::from_stored(serde_json::from_value(other).ok()?),
+            other => Self::from_stored(&other),
         }
     }
 
     /// Reads a stored index from its JSON text.
     pub fn from_text(text: &str) -> Option<AccountIndex> {
-        Self::from_stored(serde_json::from_str(text).ok()?)
+        Self::from_stored(&serde_json::from_str(text).ok()?)
     }
 
-    fn from_stored(stored: StoredIndex) -> Option<AccountIndex> {
-        if stored.v != INDEX_VERSION {
+    /// Read by hand over the parsed value (one JSON parser for the whole module, rather than a
+    /// derived reader of its own).
+    fn from_stored(stored: &Value) -> Option<AccountIndex> {
+        if stored.get("v")?.as_u64()? != u64::from(INDEX_VERSION) {
             return None;
         }
-        let common: Rc<str> = Rc::from(stored.k.as_str());
-        let entries = stored
-            .a
-            .into_iter()
-            .map(
-                |(open_id, name, region, access, refresh, received, reconnect, key, damaged)| {
-                    let entry = IndexEntry {
-                        seller_name: name,
-                        seller_region: region,
-                        access_expires_at: access,
-                        refresh_expires_at: refresh,
-                        received_at: received,
-                        reconnect,
-                        app_key: key.map_or_else(|| common.clone(), |k| Rc::from(k.as_str())),
-                        damaged,
-                    };
-                    (open_id, entry)
-                },
-            )
-            .collect();
+        let common: Rc<str> = Rc::from(stored.get("k")?.as_str()?);
+        // Inserted one by one, not collected: collecting into a map sorts, and the stored
+        // entries are in order already.
+        let mut entries = BTreeMap::new();
+        for item in stored.get("a")?.as_array()? {
+            let [open_id, name, region, access, refresh, received, reconnect, key, damaged] =
+                item.as_array()?.as_slice()
+            else {
+                return None;
+            };
+            let reconnect = match opt_str(reconnect)? {
+                None => None,
+                Some(word) => Some(AccountReason::from_word(word)?),
+            };
+            let entry = IndexEntry {
+                seller_name: name.as_str()?.to_owned(),
+                seller_region: region.as_str()?.to_owned(),
+                access_expires_at: access.as_i64()?,
+                refresh_expires_at: refresh.as_i64()?,
+                received_at: opt_int(received)?,
+                reconnect,
+                app_key: opt_str(key)?.map_or_else(|| common.clone(), Rc::from),
+                damaged: opt_str(damaged)?.map(str::to_owned),
+            };
+            entries.insert(open_id.as_str()?.to_owned(), entry);
+        }
         Some(AccountIndex { entries })
     }
 
@@ -340,11 +346,8 @@ impl AccountIndex {
                 next_due_at = Some(next_due_at.map_or(due, |d| d.min(due)));
             }
         }
-        attention.sort_by(|a, b| {
-            a.seller_name
-                .to_lowercase()
-                .cmp(&b.seller_name.to_lowercase())
-                .then_with(|| a.open_id.cmp(&b.open_id))
+        let mut attention = crate::sorted_by_key(attention, |a| {
+            (0, a.seller_name.to_lowercase(), a.open_id.clone())
         });
         attention.truncate(ATTENTION_LIMIT);
         Overview {
@@ -357,16 +360,16 @@ impl AccountIndex {
 
     /// The accounts due for a refresh at `now`, earliest first, at most `limit`.
     pub fn due(&self, now: i64, margin_secs: i64, app_key: &str, limit: usize) -> Vec<String> {
-        let mut due: Vec<(i64, &String)> = self
+        let due: Vec<crate::SortKey> = self
             .entries
             .iter()
             .filter(|(_, e)| e.status(now, margin_secs, app_key).refresh_due())
-            .map(|(id, e)| (e.due_at(margin_secs), id))
+            .map(|(id, e)| (e.due_at(margin_secs), id.clone(), String::new()))
             .collect();
-        due.sort();
-        due.into_iter()
+        crate::sort_keys(due)
+            .into_iter()
             .take(limit)
-            .map(|(_, id)| id.clone())
+            .map(|((_, id, _), _)| id)
             .collect()
     }
 
@@ -384,7 +387,7 @@ impl AccountIndex {
     ) -> (Vec<String>, usize, StatusCounts) {
         let needle = query.trim().to_lowercase();
         let mut counts = StatusCounts::default();
-        let mut matching: Vec<(bool, String, &String)> = Vec::new();
+        let mut matching: Vec<crate::SortKey> = Vec::new();
         for (open_id, entry) in &self.entries {
             let status = entry.status(now, margin_secs, app_key);
             counts.add(status);
@@ -394,16 +397,15 @@ impl AccountIndex {
                 || open_id.to_lowercase().contains(&needle)
                 || entry.seller_region.to_lowercase().contains(&needle)
             {
-                matching.push((!status.needs_attention(), name, open_id));
+                matching.push((i64::from(!status.needs_attention()), name, open_id.clone()));
             }
         }
-        matching.sort();
         let total = matching.len();
-        let page = matching
+        let page = crate::sort_keys(matching)
             .into_iter()
             .skip(offset)
             .take(limit)
-            .map(|(_, _, id)| id.clone())
+            .map(|((_, _, id), _)| id)
             .collect();
         (page, total, counts)
     }

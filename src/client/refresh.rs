@@ -19,8 +19,7 @@ use serde_json::Map;
 use std::rc::Rc;
 
 /// Options of [`Client::refresh_due`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DueRefreshOptions {
     /// How many refreshes run at once (at least 1): the rest wait, so user calls are never
     /// starved of connections.
@@ -35,6 +34,18 @@ impl Default for DueRefreshOptions {
             concurrency: 4,
             limit: 10_000,
         }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DueRefreshOptions {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::config::Input::deserialize(deserializer, |input| {
+            let default = DueRefreshOptions::default();
+            Ok(DueRefreshOptions {
+                concurrency: input.count("concurrency", default.concurrency)?,
+                limit: input.count("limit", default.limit)?,
+            })
+        })
     }
 }
 
