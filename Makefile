@@ -49,6 +49,8 @@ lint:
 	cargo clippy --lib --target wasm32-unknown-unknown -- -D warnings
 	cargo clippy --target wasm32-unknown-unknown --test wasm_browser --test wasm_service_worker -- -D warnings
 	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
+	@# The TypeScript declarations (types/) are what the Rust structs say (src/typescript.rs).
+	cargo test --lib --quiet typescript
 	eslint .
 	@# Errors fail; its two warnings are Chrome-only manifest keys Firefox ignores.
 	web-ext lint --source-dir extension --ignore-files 'pkg/**' --output text

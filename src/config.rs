@@ -70,14 +70,20 @@ pub struct Endpoints {
 /// Endpoint overrides: each one given replaces the region's default.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, ts(rename_all = "camelCase"))]
 pub struct EndpointOverrides {
     /// Replaces [`Endpoints::authorize`].
+    #[cfg_attr(test, ts(optional))]
     pub authorize: Option<String>,
     /// Replaces [`Endpoints::token_get`].
+    #[cfg_attr(test, ts(optional))]
     pub token_get: Option<String>,
     /// Replaces [`Endpoints::token_refresh`].
+    #[cfg_attr(test, ts(optional))]
     pub token_refresh: Option<String>,
     /// Replaces [`Endpoints::api_base`].
+    #[cfg_attr(test, ts(optional))]
     pub api_base: Option<String>,
 }
 
@@ -648,26 +654,36 @@ fn wrong_type(key: &str, value: &Value, expected: &str) -> String {
 /// parts left out. [`ClientConfigInput::validate`] turns it into a [`ClientConfig`].
 #[derive(Debug, Clone, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, ts(rename = "ClientConfig"))]
+#[cfg_attr(test, ts(rename_all = "camelCase"))]
 pub struct ClientConfigInput {
     /// App key.
     pub app_key: String,
     /// App secret.
+    #[cfg_attr(test, ts(type = "string"))]
     pub app_secret: Option<AppSecret>,
     /// Service ID.
     pub service_id: String,
     /// `"row"` (default) or `"us"`.
+    #[cfg_attr(test, ts(optional, type = "\"row\" | \"us\""))]
     pub region: Option<String>,
     /// The redirect URL registered in Partner Center.
     pub redirect_url: String,
     /// Endpoint overrides.
+    #[cfg_attr(test, ts(as = "Option<EndpointOverrides>", optional))]
     pub endpoints: EndpointOverrides,
     /// Refresh margin in seconds (default 300).
+    #[cfg_attr(test, ts(optional, type = "number"))]
     pub refresh_margin_secs: Option<i64>,
     /// Flow timeout in seconds (default 240).
+    #[cfg_attr(test, ts(optional, type = "number"))]
     pub flow_timeout_secs: Option<i64>,
     /// Limit of token/get and token/refresh in ms (default 30000).
+    #[cfg_attr(test, ts(optional, type = "number"))]
     pub token_timeout_ms: Option<i64>,
     /// Limit of an API call in ms (default 60000).
+    #[cfg_attr(test, ts(optional, type = "number"))]
     pub api_timeout_ms: Option<i64>,
 }
 

@@ -131,6 +131,7 @@ pub fn expiry_in_range(secs: i64) -> bool {
 /// How usable an account is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub enum AccountStatus {
     /// Ready.
     Valid,

@@ -30,12 +30,28 @@ fn declarations() -> String {
         "/** How a flow's redirect is captured. */\nexport type CaptureMode = {capture_modes};\n"
     ));
     for part in [
+        declaration::<crate::config::ClientConfigInput>(),
+        declaration::<crate::config::EndpointOverrides>(),
         declaration::<crate::views::AuthorizationStart>(),
         declaration::<crate::views::BeginOptions>(),
         declaration::<crate::views::CompleteOptions>(),
         declaration::<crate::views::FailOptions>(),
         declaration::<crate::error::FailureReason>(),
         declaration::<crate::flow::FlowStateView>(),
+        declaration::<crate::policy::AccountStatus>(),
+        declaration::<crate::client::account::AccountReason>(),
+        declaration::<crate::client::account::AccountSummary>(),
+        declaration::<crate::client::ApiCall>(),
+        declaration::<crate::client::index::StatusCounts>(),
+        declaration::<crate::client::PageRequest>(),
+        declaration::<crate::client::AccountsPage>(),
+        declaration::<crate::client::index::AttentionItem>(),
+        declaration::<crate::client::index::Overview>(),
+        declaration::<crate::client::DueRefreshOptions>(),
+        declaration::<crate::client::DueRefreshReport>(),
+        declaration::<crate::client::ImportOptions>(),
+        declaration::<crate::client::ImportOutcome>(),
+        declaration::<crate::client::account::Shop>(),
         declaration::<crate::views::TokenSetView>(),
         declaration::<crate::views::RedirectCodeView>(),
     ] {

@@ -49,6 +49,7 @@ pub struct ReconnectReason {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub enum AccountReason {
     /// A refresh was cut off by a stopped worker and TikTok no longer accepts the old refresh
     /// token: reconnect.
@@ -452,6 +453,7 @@ pub use crate::policy::AccountStatus;
 /// An account without any secret: what the popup, the options page and web pages see.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct AccountSummary {
     /// The seller's `open_id`.
     pub open_id: String,
@@ -460,16 +462,20 @@ pub struct AccountSummary {
     /// The seller's base region.
     pub seller_base_region: String,
     /// TikTok's `user_type` number.
+    #[cfg_attr(test, ts(type = "number"))]
     pub user_type: i64,
     /// `"seller"`, `"creator"`, `"partner"` or `"other"`.
     pub user_type_label: String,
     /// The granted scopes.
     pub granted_scopes: Vec<String>,
     /// When the access token expires (Unix seconds).
+    #[cfg_attr(test, ts(type = "number"))]
     pub access_token_expires_at: i64,
     /// When the refresh token expires (Unix seconds).
+    #[cfg_attr(test, ts(type = "number"))]
     pub refresh_token_expires_at: i64,
     /// When a refresh of the access token becomes due (Unix seconds).
+    #[cfg_attr(test, ts(type = "number"))]
     pub refresh_due_at: i64,
     /// Whether a refresh is due now (the scheduler refreshes it; a call refreshes it first).
     pub refresh_due: bool,
@@ -477,14 +483,18 @@ pub struct AccountSummary {
     pub status: AccountStatus,
     /// Why, unless valid: a sentence for people.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
     pub status_reason: Option<String>,
     /// Why, as a code pages can switch on.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
     pub reason: Option<AccountReason>,
     /// When the tokens were last refreshed.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional, type = "number"))]
     pub last_refresh_at: Option<i64>,
     /// When the account was connected.
+    #[cfg_attr(test, ts(type = "number"))]
     pub connected_at: i64,
     /// The app key the account is bound to.
     pub app_key: String,
@@ -522,6 +532,7 @@ impl AccountSummary {
 /// A shop the access token covers (`GET /authorization/202309/shops`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Shop {
     /// The shop cipher, for shop-scoped calls.
     #[serde(default)]

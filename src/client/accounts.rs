@@ -12,12 +12,16 @@ use serde_json::Map;
 
 /// Which page of the account list to show.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct PageRequest {
     /// A case-insensitive part of the seller name, `open_id` or region; empty: every account.
+    #[cfg_attr(test, ts(as = "Option<String>", optional))]
     pub query: String,
     /// How many matching accounts to skip.
+    #[cfg_attr(test, ts(as = "Option<usize>", optional))]
     pub offset: usize,
     /// How many to return.
+    #[cfg_attr(test, ts(as = "Option<usize>", optional))]
     pub limit: usize,
 }
 
@@ -47,6 +51,7 @@ impl<'de> serde::Deserialize<'de> for PageRequest {
 /// A page of the account list.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct AccountsPage {
     /// The page: those needing attention first, then by seller name.
     pub accounts: Vec<AccountSummary>,
@@ -60,9 +65,12 @@ pub struct AccountsPage {
 
 /// Options of [`Client::import_chilkat_json`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, ts(rename_all = "camelCase"))]
 pub struct ImportOptions {
     /// Replace stored tokens of the same seller even when they are newer than the imported ones
     /// (the person confirmed it).
+    #[cfg_attr(test, ts(as = "Option<bool>", optional))]
     pub replace_newer: bool,
 }
 
@@ -79,6 +87,7 @@ impl<'de> serde::Deserialize<'de> for ImportOptions {
 /// What an import did.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct ImportOutcome {
     /// The account as it is now.
     pub account: AccountSummary,

@@ -14,18 +14,31 @@ use serde_json::Value;
 
 /// A signed API call as callers describe it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, ts(rename_all = "camelCase"))]
 pub struct ApiCall {
     /// `GET` (default), `POST`, `PUT`, `PATCH` or `DELETE`.
+    #[cfg_attr(
+        test,
+        ts(
+            optional,
+            type = "\"GET\" | \"POST\" | \"PUT\" | \"PATCH\" | \"DELETE\""
+        )
+    )]
     pub method: Option<String>,
     /// The path, such as `/authorization/202309/shops`.
     pub path: String,
     /// Business query parameters.
+    #[cfg_attr(test, ts(optional))]
     pub query: Option<std::collections::BTreeMap<String, String>>,
     /// The JSON body.
+    #[cfg_attr(test, ts(optional = nullable))]
     pub body: Option<String>,
     /// The shop cipher, for shop-scoped endpoints.
+    #[cfg_attr(test, ts(optional))]
     pub shop_cipher: Option<String>,
     /// Abandon the call after this many ms (default: the client's `apiTimeoutMs`, 60 s).
+    #[cfg_attr(test, ts(optional))]
     pub timeout_ms: Option<u32>,
 }
 

@@ -108,6 +108,7 @@ impl IndexEntry {
 /// Accounts by status.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct StatusCounts {
     /// Ready.
     pub valid: u32,
@@ -137,6 +138,7 @@ impl StatusCounts {
 /// A seller that needs the person's attention.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct AttentionItem {
     /// The seller's `open_id`.
     pub open_id: String,
@@ -149,6 +151,7 @@ pub struct AttentionItem {
 /// Everything the badge and a quick look need, without reading any account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Overview {
     /// How many accounts are stored.
     pub total: u32,
@@ -159,6 +162,7 @@ pub struct Overview {
     pub attention: Vec<AttentionItem>,
     /// The earliest time a refresh becomes due, among accounts that can be refreshed.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional, type = "number"))]
     pub next_due_at: Option<i64>,
 }
 

@@ -20,11 +20,14 @@ use std::rc::Rc;
 
 /// Options of [`Client::refresh_due`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct DueRefreshOptions {
     /// How many refreshes run at once (at least 1): the rest wait, so user calls are never
     /// starved of connections.
+    #[cfg_attr(test, ts(as = "Option<usize>", optional))]
     pub concurrency: usize,
     /// How many due accounts to refresh in this round at most.
+    #[cfg_attr(test, ts(as = "Option<usize>", optional))]
     pub limit: usize,
 }
 
@@ -52,6 +55,7 @@ impl<'de> serde::Deserialize<'de> for DueRefreshOptions {
 /// What a round of scheduled refreshes did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct DueRefreshReport {
     /// How many accounts were due.
     pub due: u32,

@@ -22,8 +22,8 @@ pub mod transport;
 
 pub use client::TikTokShopClient;
 pub use exports::{
-    build_authorize_url, capture_modes_js, new_state_js, parse_redirect_js, parse_token_response_js,
-    sign_request, validate_config,
+    build_authorize_url, capture_modes_js, new_state_js, parse_redirect_js,
+    parse_token_response_js, sign_request, validate_config,
 };
 pub use platform::{BrowserPlatform, JsClock, JsRandom, JsSleep, LockGuard, WebLock};
 pub use store::JsStore;
