@@ -1,0 +1,187 @@
+//! The flow as stored in `tts:flow`.
+
+use super::{AuthFlow, CaptureMode, FlowPhase, FlowRunner, FLOW_SCHEMA_VERSION};
+use crate::error::FailureReason;
+use crate::Error;
+use serde::{Deserialize, Serialize};
+
+/// The flow as stored: one flat JSON object, `phase` naming the state and the fields of every
+/// state optional. Plain on purpose: it reads what earlier versions wrote (the same object
+/// without the runner's fields) and costs a fraction of a tagged, flattened enum in the wasm.
+#[derive(Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct StoredFlow {
+    schema_version: Option<u64>,
+    phase: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    state: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    authorize_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    started_at: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    deadline: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    open_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    error_response: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    reason: Option<FailureReason>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    failure_info: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    failure_detail: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    completed_at: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    capture_mode: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    tab_id: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    worker_id: Option<String>,
+}
+
+impl StoredFlow {
+    pub(super) fn from_flow(flow: &AuthFlow) -> StoredFlow {
+        let mut stored = StoredFlow {
+            schema_version: Some(u64::from(flow.schema_version)),
+            ..StoredFlow::default()
+        };
+        let phase = match &flow.phase {
+            FlowPhase::Idle => "idle",
+            FlowPhase::WaitingForRedirect {
+                state,
+                authorize_url,
+                started_at,
+                deadline,
+            } => {
+                stored.state = Some(state.clone());
+                stored.authorize_url = Some(authorize_url.clone());
+                stored.started_at = Some(*started_at);
+                stored.deadline = Some(*deadline);
+                "waitingForRedirect"
+            }
+            FlowPhase::WaitingForToken {
+                state,
+                started_at,
+                deadline,
+            } => {
+                stored.state = Some(state.clone());
+                stored.started_at = Some(*started_at);
+                stored.deadline = Some(*deadline);
+                "waitingForToken"
+            }
+            FlowPhase::Succeeded {
+                open_id,
+                completed_at,
+            } => {
+                stored.open_id = Some(open_id.clone());
+                stored.completed_at = Some(*completed_at);
+                "succeeded"
+            }
+            FlowPhase::Denied {
+                error,
+                error_response,
+                completed_at,
+            } => {
+                stored.error = Some(error.clone());
+                stored.error_response = Some(error_response.clone());
+                stored.completed_at = Some(*completed_at);
+                "denied"
+            }
+            FlowPhase::Failed {
+                reason,
+                failure_info,
+                detail,
+                completed_at,
+            } => {
+                stored.reason = Some(*reason);
+                stored.failure_info = Some(failure_info.clone());
+                stored.failure_detail = Some(detail.clone());
+                stored.completed_at = Some(*completed_at);
+                "failed"
+            }
+        };
+        stored.phase = phase.to_owned();
+        if flow.is_pending() {
+            stored.capture_mode = Some(flow.runner.capture_mode.as_str().to_owned());
+            stored.tab_id = flow.runner.tab_id;
+            stored.worker_id = flow.runner.worker_id.clone();
+        }
+        stored
+    }
+
+    pub(super) fn into_flow(self) -> Result<AuthFlow, Error> {
+        fn missing(field: &str) -> Error {
+            Error::Storage(format!(
+                "the stored authorization flow cannot be read: `{field}` is missing"
+            ))
+        }
+        let version = self.schema_version;
+        if version != Some(u64::from(FLOW_SCHEMA_VERSION)) {
+            return Err(Error::Storage(format!(
+                "the stored authorization flow has schema version {}; this version reads {FLOW_SCHEMA_VERSION}",
+                version.map_or_else(|| "none".to_owned(), |v| v.to_string())
+            )));
+        }
+        let completed_at = self.completed_at.unwrap_or_default();
+        let phase = match self.phase.as_str() {
+            "idle" => FlowPhase::Idle,
+            "waitingForRedirect" => FlowPhase::WaitingForRedirect {
+                state: self.state.ok_or_else(|| missing("state"))?,
+                authorize_url: self.authorize_url.unwrap_or_default(),
+                started_at: self.started_at.ok_or_else(|| missing("startedAt"))?,
+                deadline: self.deadline.ok_or_else(|| missing("deadline"))?,
+            },
+            "waitingForToken" => FlowPhase::WaitingForToken {
+                state: self.state.ok_or_else(|| missing("state"))?,
+                started_at: self.started_at.ok_or_else(|| missing("startedAt"))?,
+                deadline: self.deadline.ok_or_else(|| missing("deadline"))?,
+            },
+            "succeeded" => FlowPhase::Succeeded {
+                open_id: self.open_id.ok_or_else(|| missing("openId"))?,
+                completed_at,
+            },
+            "denied" => FlowPhase::Denied {
+                error: self.error.unwrap_or_default(),
+                error_response: self.error_response.unwrap_or_default(),
+                completed_at,
+            },
+            "failed" => {
+                let reason = self.reason.ok_or_else(|| missing("reason"))?;
+                let failure_info = self.failure_info.unwrap_or_default();
+                // Records written before `failureDetail` existed: the detail is what follows
+                // the label in the failure info.
+                let detail = self.failure_detail.unwrap_or_else(|| {
+                    failure_info
+                        .strip_prefix(reason.label())
+                        .map(|rest| rest.trim_start_matches(": "))
+                        .unwrap_or(&failure_info)
+                        .to_owned()
+                });
+                FlowPhase::Failed {
+                    reason,
+                    failure_info,
+                    detail,
+                    completed_at,
+                }
+            }
+            _ => {
+                return Err(Error::Storage(
+                    "the stored authorization flow is in an unknown phase".to_owned(),
+                ))
+            }
+        };
+        Ok(AuthFlow {
+            schema_version: FLOW_SCHEMA_VERSION,
+            phase,
+            runner: FlowRunner {
+                capture_mode: CaptureMode::from_setting(self.capture_mode.as_deref()),
+                tab_id: self.tab_id,
+                worker_id: self.worker_id,
+            },
+        })
+    }
+}
