@@ -37,7 +37,7 @@ impl fmt::Display for MalformedKind {
 }
 
 /// Why an authorization flow ended in state 5 ("failed").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(test, derive(ts_rs::TS))]
 #[non_exhaustive]
@@ -59,6 +59,37 @@ pub enum FailureReason {
 }
 
 impl FailureReason {
+    /// Every reason.
+    pub const ALL: [FailureReason; 7] = [
+        FailureReason::Cancelled,
+        FailureReason::WindowClosed,
+        FailureReason::Interrupted,
+        FailureReason::TimedOut,
+        FailureReason::PageLoadFailed,
+        FailureReason::TokenExchangeFailed,
+        FailureReason::InvalidRedirect,
+    ];
+
+    /// The reason's code, as stored and sent to JS (`cancelled`, `windowClosed`, …).
+    pub fn code(self) -> &'static str {
+        match self {
+            FailureReason::Cancelled => "cancelled",
+            FailureReason::WindowClosed => "windowClosed",
+            FailureReason::Interrupted => "interrupted",
+            FailureReason::TimedOut => "timedOut",
+            FailureReason::PageLoadFailed => "pageLoadFailed",
+            FailureReason::TokenExchangeFailed => "tokenExchangeFailed",
+            FailureReason::InvalidRedirect => "invalidRedirect",
+        }
+    }
+
+    /// The reason of that code.
+    pub fn parse(code: &str) -> Option<FailureReason> {
+        FailureReason::ALL
+            .into_iter()
+            .find(|reason| reason.code() == code)
+    }
+
     /// A short label, as stored and shown (`"cancelled"`, `"window closed"`, …).
     pub fn label(self) -> &'static str {
         match self {

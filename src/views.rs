@@ -4,9 +4,10 @@
 //! and the TypeScript declarations are generated from these structs.
 
 use crate::authorize::AuthorizationCode;
+use crate::config::Input;
 use crate::flow::{CaptureMode, FlowRunner};
 use crate::token::TokenSet;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// The token model with its tokens: what `parseTokenResponse` returns to the caller that asked
 /// for them.
@@ -100,9 +101,9 @@ pub struct AuthorizationStart {
 }
 
 /// Who runs a new flow (`beginAuthorization`'s options).
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Default)]
 #[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, ts(rename_all = "camelCase"))]
 pub struct BeginOptions {
     /// How the redirect is captured: `identity` (default), `tab` or `paste`.
     #[cfg_attr(test, ts(optional, type = "CaptureMode"))]
@@ -125,8 +126,7 @@ impl BeginOptions {
 }
 
 /// How a redirect reached the caller (`completeAuthorization`'s options).
-#[derive(Deserialize, Default)]
-#[serde(default)]
+#[derive(Default)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 pub struct CompleteOptions {
     /// `true` when it came through a channel bound to the flow (the sign-in window's result,
@@ -137,13 +137,46 @@ pub struct CompleteOptions {
 }
 
 /// Which flow a failure is for (`failAuthorization`'s options).
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Default)]
 #[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, ts(rename_all = "camelCase"))]
 pub struct FailOptions {
     /// Fail the pending flow only if its authorization page is this one.
     #[cfg_attr(test, ts(optional))]
     pub authorize_url: Option<String>,
+}
+
+// The option bags are read over the one JSON value reader (config::Input), not derived: a
+// derived reader carries a parser of its own.
+impl<'de> Deserialize<'de> for BeginOptions {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Input::deserialize(deserializer, |input| {
+            Ok(BeginOptions {
+                capture_mode: input.opt_string("captureMode")?,
+                worker_id: input.opt_string("workerId")?,
+            })
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for CompleteOptions {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Input::deserialize(deserializer, |input| {
+            Ok(CompleteOptions {
+                bound: Some(input.flag("bound")?),
+            })
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for FailOptions {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Input::deserialize(deserializer, |input| {
+            Ok(FailOptions {
+                authorize_url: input.opt_string("authorizeUrl")?,
+            })
+        })
+    }
 }
 
 /// The capture modes, in the order a settings page offers them.

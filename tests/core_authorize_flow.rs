@@ -666,3 +666,22 @@ fn flows_stored_by_the_previous_version_are_read() {
         "StorageError"
     );
 }
+
+#[test]
+fn failure_reason_codes_are_what_is_stored_and_sent() {
+    for reason in FailureReason::ALL {
+        assert_eq!(
+            serde_json::to_string(&reason).unwrap(),
+            format!("\"{}\"", reason.code())
+        );
+        assert_eq!(FailureReason::parse(reason.code()), Some(reason));
+    }
+    assert_eq!(FailureReason::parse("closed"), None);
+    // A stored flow with an unknown reason is a storage error, not a panic.
+    assert_eq!(
+        AuthFlow::from_json(r#"{"schemaVersion":1,"phase":"failed","reason":"martian"}"#)
+            .unwrap_err()
+            .name(),
+        "StorageError"
+    );
+}

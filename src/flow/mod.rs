@@ -170,15 +170,15 @@ impl AuthFlow {
 
     /// Reads a flow serialised by [`to_json`](Self::to_json); another schema version is an error.
     pub fn from_json(json: &str) -> Result<AuthFlow, Error> {
-        let stored: StoredFlow = serde_json::from_str(json).map_err(|_| {
+        let value: serde_json::Value = serde_json::from_str(json).map_err(|_| {
             Error::Storage("the stored authorization flow is not a JSON object".to_owned())
         })?;
-        stored.into_flow()
+        AuthFlow::from_value(value)
     }
 
     /// Reads a flow from a JSON value; another schema version is an error.
     pub fn from_value(value: serde_json::Value) -> Result<AuthFlow, Error> {
-        let stored: StoredFlow = serde_json::from_value(value).map_err(|e| {
+        let stored = StoredFlow::read(value).map_err(|e| {
             Error::Storage(format!("the stored authorization flow cannot be read: {e}"))
         })?;
         stored.into_flow()

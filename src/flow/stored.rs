@@ -1,49 +1,84 @@
 //! The flow as stored in `tts:flow`.
 
 use super::{AuthFlow, CaptureMode, FlowPhase, FlowRunner, FLOW_SCHEMA_VERSION};
+use crate::config::Input;
 use crate::error::FailureReason;
 use crate::Error;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use serde_json::Value;
 
 /// The flow as stored: one flat JSON object, `phase` naming the state and the fields of every
 /// state optional. Plain on purpose: it reads what earlier versions wrote (the same object
 /// without the runner's fields) and costs a fraction of a tagged, flattened enum in the wasm.
-#[derive(Default, Serialize, Deserialize)]
+/// Read by hand over the JSON value (a derived reader carries a parser of its own).
+#[derive(Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct StoredFlow {
     schema_version: Option<u64>,
     phase: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     state: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     authorize_url: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     started_at: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     deadline: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     open_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     error_response: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<FailureReason>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     failure_info: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     failure_detail: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     completed_at: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     capture_mode: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     tab_id: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     worker_id: Option<String>,
 }
 
 impl StoredFlow {
+    /// Reads the stored object; a field of the wrong type is an error naming it.
+    pub(super) fn read(value: Value) -> Result<StoredFlow, String> {
+        let mut input = Input::new(value)?;
+        let reason = match input.opt_string("reason")? {
+            None => None,
+            Some(name) => Some(
+                FailureReason::parse(&name)
+                    .ok_or_else(|| "the field reason is not a known failure reason".to_owned())?,
+            ),
+        };
+        Ok(StoredFlow {
+            schema_version: input
+                .opt_int("schemaVersion", 0, i64::MAX)?
+                .and_then(|v| u64::try_from(v).ok()),
+            phase: input.string("phase")?,
+            state: input.opt_string("state")?,
+            authorize_url: input.opt_string("authorizeUrl")?,
+            started_at: input.opt_int("startedAt", i64::MIN, i64::MAX)?,
+            deadline: input.opt_int("deadline", i64::MIN, i64::MAX)?,
+            open_id: input.opt_string("openId")?,
+            error: input.opt_string("error")?,
+            error_response: input.opt_string("errorResponse")?,
+            reason,
+            failure_info: input.opt_string("failureInfo")?,
+            failure_detail: input.opt_string("failureDetail")?,
+            completed_at: input.opt_int("completedAt", i64::MIN, i64::MAX)?,
+            capture_mode: input.opt_string("captureMode")?,
+            tab_id: input.opt_int("tabId", i64::MIN, i64::MAX)?,
+            worker_id: input.opt_string("workerId")?,
+        })
+    }
+
     pub(super) fn from_flow(flow: &AuthFlow) -> StoredFlow {
         let mut stored = StoredFlow {
             schema_version: Some(u64::from(flow.schema_version)),

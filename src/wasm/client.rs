@@ -169,7 +169,16 @@ impl TikTokShopClient {
         #[wasm_bindgen(unchecked_optional_param_type = "FailOptions")] options: Option<JsValue>,
     ) -> Promise {
         let client = self.inner.clone();
-        let reason: Result<FailureReason, Error> = from_js(&reason, "reason");
+        let reason = reason
+            .as_string()
+            .and_then(|code| FailureReason::parse(&code))
+            .ok_or_else(|| {
+                Error::InvalidInput(
+                    "reason must be one of cancelled, windowClosed, interrupted, timedOut, \
+                     pageLoadFailed, tokenExchangeFailed, invalidRedirect"
+                        .to_owned(),
+                )
+            });
         let options: Result<FailOptions, Error> =
             from_js(&options.unwrap_or_default(), "the options");
         promise(async move {
