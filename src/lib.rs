@@ -96,3 +96,21 @@ pub(crate) fn sorted_by_key<T>(items: Vec<T>, key: impl Fn(&T) -> SortKey) -> Ve
         .filter_map(|(_, at)| slots.get_mut(at).and_then(Option::take))
         .collect()
 }
+
+/// `text` in lower case, by Unicode's default case conversion (as `str::to_lowercase`). ASCII
+/// text is converted here; in the browser, other text by the engine's
+/// `String.prototype.toLowerCase` (the same Unicode rules, final sigma included), which keeps
+/// Rust's case tables (about 18 KB) out of the module.
+pub(crate) fn lowercase(text: &str) -> String {
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        String::from(js_sys::JsString::from(text).to_lower_case())
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        text.to_lowercase()
+    }
+}

@@ -65,16 +65,28 @@ pub enum AccountReason {
 }
 
 impl AccountReason {
+    const WORDS: [(AccountReason, &'static str); 5] = [
+        (AccountReason::RefreshInterrupted, "refreshInterrupted"),
+        (AccountReason::AuthorizationLost, "authorizationLost"),
+        (AccountReason::OtherAppKey, "otherAppKey"),
+        (AccountReason::TokensNotSaved, "tokensNotSaved"),
+        (AccountReason::Damaged, "damaged"),
+    ];
+
     /// From its stored word (`"refreshInterrupted"`, …).
     pub fn from_word(word: &str) -> Option<AccountReason> {
-        Some(match word {
-            "refreshInterrupted" => AccountReason::RefreshInterrupted,
-            "authorizationLost" => AccountReason::AuthorizationLost,
-            "otherAppKey" => AccountReason::OtherAppKey,
-            "tokensNotSaved" => AccountReason::TokensNotSaved,
-            "damaged" => AccountReason::Damaged,
-            _ => return None,
-        })
+        Self::WORDS
+            .iter()
+            .find(|(_, w)| *w == word)
+            .map(|(reason, _)| *reason)
+    }
+
+    /// Its stored word, as serde writes it.
+    pub fn word(self) -> &'static str {
+        Self::WORDS
+            .iter()
+            .find(|(reason, _)| *reason == self)
+            .map_or("", |(_, w)| w)
     }
 }
 
@@ -161,8 +173,72 @@ impl StoredAccount {
 
     /// The account as a store value.
     pub fn to_value(&self) -> Result<Value, Error> {
-        serde_json::to_value(self)
-            .map_err(|_| Error::Storage("an account could not be serialised".to_owned()))
+        // Built by hand: the same object as the derived `Serialize` gives (`serde_json::to_value`
+        // brought a serializer of its own into the module). `Result` kept for the callers.
+        let t = &self.tokens;
+        let opt_int = |v: Option<i64>| v.map_or(Value::Null, Value::from);
+        let mut tokens = Map::new();
+        tokens.insert("accessToken".into(), t.access_token.secret().into());
+        tokens.insert(
+            "accessTokenExpiresAt".into(),
+            t.access_token_expires_at.into(),
+        );
+        tokens.insert("refreshToken".into(), t.refresh_token.secret().into());
+        tokens.insert(
+            "refreshTokenExpiresAt".into(),
+            t.refresh_token_expires_at.into(),
+        );
+        tokens.insert("openId".into(), t.open_id.as_str().into());
+        tokens.insert("sellerName".into(), t.seller_name.as_str().into());
+        tokens.insert(
+            "sellerBaseRegion".into(),
+            t.seller_base_region.as_str().into(),
+        );
+        tokens.insert("userType".into(), t.user_type.into());
+        tokens.insert("grantedScopes".into(), t.granted_scopes.clone().into());
+        let scopes_field = match t.scopes_field {
+            ScopesField::GrantedScopes => "grantedScopes",
+            ScopesField::GrantedPermissions => "grantedPermissions",
+            ScopesField::Absent => "absent",
+        };
+        tokens.insert("scopesField".into(), scopes_field.into());
+        tokens.insert(
+            "requestId".into(),
+            t.request_id.as_deref().map_or(Value::Null, Value::from),
+        );
+        tokens.insert("message".into(), t.message.as_str().into());
+        tokens.insert("extraData".into(), Value::Object(t.extra_data.clone()));
+        tokens.insert(
+            "extraEnvelope".into(),
+            Value::Object(t.extra_envelope.clone()),
+        );
+        let mut out = Map::new();
+        out.insert("schemaVersion".into(), self.schema_version.into());
+        out.insert("generation".into(), self.generation.into());
+        out.insert("appKey".into(), self.app_key.as_str().into());
+        out.insert("region".into(), self.region.as_str().into());
+        out.insert("tokens".into(), Value::Object(tokens));
+        out.insert("connectedAt".into(), self.connected_at.into());
+        out.insert("tokensReceivedAt".into(), opt_int(self.tokens_received_at));
+        out.insert("lastRefreshAt".into(), opt_int(self.last_refresh_at));
+        let reconnect = self.reconnect.as_ref().map_or(Value::Null, |r| {
+            let mut m = Map::new();
+            m.insert("code".into(), opt_int(r.code));
+            m.insert("message".into(), r.message.as_str().into());
+            m.insert("at".into(), r.at.into());
+            if let Some(kind) = r.kind {
+                m.insert("kind".into(), kind.word().into());
+            }
+            Value::Object(m)
+        });
+        out.insert("reconnect".into(), reconnect);
+        let journal = self.refresh_in_flight.map_or(Value::Null, |j| {
+            let mut m = Map::new();
+            m.insert("startedAt".into(), j.started_at.into());
+            Value::Object(m)
+        });
+        out.insert("refreshInFlight".into(), journal);
+        Ok(Value::Object(out))
     }
 
     /// The summary shown to people and pages, without any secret.

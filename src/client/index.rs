@@ -351,7 +351,7 @@ impl AccountIndex {
             }
         }
         let mut attention = crate::sorted_by_key(attention, |a| {
-            (0, a.seller_name.to_lowercase(), a.open_id.clone())
+            (0, crate::lowercase(&a.seller_name), a.open_id.clone())
         });
         attention.truncate(ATTENTION_LIMIT);
         Overview {
@@ -389,17 +389,17 @@ impl AccountIndex {
         margin_secs: i64,
         app_key: &str,
     ) -> (Vec<String>, usize, StatusCounts) {
-        let needle = query.trim().to_lowercase();
+        let needle = crate::lowercase(query.trim());
         let mut counts = StatusCounts::default();
         let mut matching: Vec<crate::SortKey> = Vec::new();
         for (open_id, entry) in &self.entries {
             let status = entry.status(now, margin_secs, app_key);
             counts.add(status);
-            let name = entry.seller_name.to_lowercase();
+            let name = crate::lowercase(&entry.seller_name);
             if needle.is_empty()
                 || name.contains(&needle)
-                || open_id.to_lowercase().contains(&needle)
-                || entry.seller_region.to_lowercase().contains(&needle)
+                || crate::lowercase(open_id).contains(&needle)
+                || crate::lowercase(&entry.seller_region).contains(&needle)
             {
                 matching.push((i64::from(!status.needs_attention()), name, open_id.clone()));
             }

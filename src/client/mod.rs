@@ -57,7 +57,6 @@ use futures::lock::Mutex;
 use platform::{Clock, Platform, Transport};
 use serde_json::Value;
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::rc::Rc;
 use store::AccountStore;
 
@@ -107,10 +106,6 @@ pub struct Client<P: Platform> {
     sleep: P::Sleep,
     lock: P::Lock,
     random: P::Random,
-    /// Per-account in-process locks (single flight within this instance).
-    refresh_locks: RefCell<HashMap<String, Rc<Mutex<()>>>>,
-    /// Per-account outcome of the last refresh attempt.
-    rounds: RefCell<HashMap<String, RefreshRound>>,
     /// Server time minus local time, from the last `Date` header.
     clock_offset: Cell<Option<i64>>,
     /// Every secret seen, for redaction (the app secret first).
@@ -134,8 +129,6 @@ impl<P: Platform> Client<P> {
             sleep: deps.sleep,
             lock: deps.lock,
             random: deps.random,
-            refresh_locks: RefCell::new(HashMap::new()),
-            rounds: RefCell::new(HashMap::new()),
             clock_offset: Cell::new(None),
             known_secrets: RefCell::new(vec![secret]),
         }
@@ -254,12 +247,13 @@ impl<P: Platform> Client<P> {
         summary
     }
 
+    /// The account's in-process lock (kept in its slot in the store).
     fn local_lock(&self, open_id: &str) -> Rc<Mutex<()>> {
-        self.refresh_locks
-            .borrow_mut()
-            .entry(open_id.to_owned())
-            .or_insert_with(|| Rc::new(Mutex::new(())))
-            .clone()
+        self.store.slot(open_id, |slot| {
+            slot.lock
+                .get_or_insert_with(|| Rc::new(Mutex::new(())))
+                .clone()
+        })
     }
 
     // ----- transport -------------------------------------------------------------------------

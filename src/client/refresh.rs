@@ -213,19 +213,18 @@ impl<P: Platform> Client<P> {
         }
 
         let result = self.refresh_locked(account).await;
-        let mut rounds = self.rounds.borrow_mut();
-        let round = rounds.entry(open_id.to_owned()).or_default();
-        round.generation += 1;
-        round.replaced_token = seen;
-        round.outcome = Some(result.clone());
+        self.store.slot(open_id, |slot| {
+            slot.round.generation += 1;
+            slot.round.replaced_token = seen;
+            slot.round.outcome = Some(result.clone());
+        });
         result
     }
 
     fn round_generation(&self, open_id: &str) -> u64 {
-        self.rounds
-            .borrow()
-            .get(open_id)
-            .map_or(0, |round| round.generation)
+        self.store
+            .peek(open_id, |slot| Some(slot.round.generation))
+            .unwrap_or(0)
     }
 
     /// The outcome of an attempt that ended while this caller waited, for the same token.
@@ -235,13 +234,14 @@ impl<P: Platform> Client<P> {
         generation_before: u64,
         seen: &str,
     ) -> Option<Result<Rc<StoredAccount>, Error>> {
-        let rounds = self.rounds.borrow();
-        let round = rounds.get(open_id)?;
-        if round.generation > generation_before && round.replaced_token == seen {
-            round.outcome.clone()
-        } else {
-            None
-        }
+        self.store.peek(open_id, |slot| {
+            let round = &slot.round;
+            if round.generation > generation_before && round.replaced_token == seen {
+                round.outcome.clone()
+            } else {
+                None
+            }
+        })
     }
 
     /// The refresh itself, with both locks held: the journal is written, token/refresh is sent

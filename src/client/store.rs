@@ -19,7 +19,7 @@ use super::platform::Store;
 use crate::Error;
 use serde_json::{Map, Value};
 use std::cell::{Cell, RefCell};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::rc::Rc;
 
 /// How many of its own writes per account this instance remembers until their events arrive.
@@ -47,23 +47,37 @@ struct Unsaved {
     reason: String,
 }
 
+/// What this instance keeps of one account (one map of these, not a map per kind: each map type
+/// costs its own code in the module).
+#[derive(Default)]
+pub struct Slot {
+    /// The parsed record, when kept in memory (only while watching changes).
+    cached: Option<Rc<StoredAccount>>,
+    /// Tokens the store refused.
+    unsaved: Option<Unsaved>,
+    /// Generations this instance wrote whose change events have not come back yet.
+    echoes: Vec<u64>,
+    /// The newest generation known (read, written or heard of).
+    latest: Option<u64>,
+    /// The last change event was older than what is known (a late event, or a write outside
+    /// the protocol): read again before the index is used.
+    suspect: bool,
+    /// The client's in-process lock of the account (single flight within this instance).
+    pub(super) lock: Option<Rc<futures::lock::Mutex<()>>>,
+    /// The client's outcome of the account's last refresh attempt.
+    pub(super) round: super::RefreshRound,
+}
+
 /// The account store. See the module documentation.
 pub struct AccountStore<S: Store> {
     store: S,
     watching: Cell<bool>,
-    cache: RefCell<HashMap<String, Rc<StoredAccount>>>,
-    unsaved: RefCell<HashMap<String, Unsaved>>,
+    /// Per account, by `open_id`.
+    slots: RefCell<HashMap<String, Slot>>,
     index: RefCell<Option<AccountIndex>>,
     index_dirty: Cell<bool>,
-    /// Generations this instance wrote whose change events have not come back yet.
-    echoes: RefCell<HashMap<String, Vec<u64>>>,
-    /// Accounts whose last change event was older than what is known (a late event, or a write
-    /// outside the protocol): read again before the index is used.
-    suspects: RefCell<HashSet<String>>,
     /// The refresh margin, to compare due times.
     due_margin: Cell<i64>,
-    /// The newest generation known of each account (read, written or heard of).
-    latest: RefCell<HashMap<String, u64>>,
 }
 
 /// The generation in a raw record (0 when it has none or cannot be read).
@@ -86,14 +100,38 @@ impl<S: Store> AccountStore<S> {
         AccountStore {
             store,
             watching: Cell::new(false),
-            cache: RefCell::new(HashMap::new()),
-            unsaved: RefCell::new(HashMap::new()),
+            slots: RefCell::new(HashMap::new()),
             index: RefCell::new(None),
             index_dirty: Cell::new(false),
-            echoes: RefCell::new(HashMap::new()),
             due_margin: Cell::new(crate::policy::DEFAULT_REFRESH_MARGIN_SECS),
-            latest: RefCell::new(HashMap::new()),
-            suspects: RefCell::new(HashSet::new()),
+        }
+    }
+
+    /// Runs `f` over an account's slot, made when there is none.
+    pub(super) fn slot<T>(&self, open_id: &str, f: impl FnOnce(&mut Slot) -> T) -> T {
+        let mut slots = self.slots.borrow_mut();
+        match slots.get_mut(open_id) {
+            Some(slot) => f(slot),
+            None => f(slots.entry(open_id.to_owned()).or_default()),
+        }
+    }
+
+    /// Runs `f` over an account's slot, if it has one (none is made).
+    pub(super) fn peek<T>(&self, open_id: &str, f: impl FnOnce(&Slot) -> Option<T>) -> Option<T> {
+        self.slots.borrow().get(open_id).and_then(f)
+    }
+
+    /// What is in memory for an account: its unsaved tokens first, else its parsed record.
+    fn in_memory(&self, open_id: &str) -> Option<Rc<StoredAccount>> {
+        self.peek(open_id, |slot| match &slot.unsaved {
+            Some(unsaved) => Some(unsaved.account.clone()),
+            None => slot.cached.clone(),
+        })
+    }
+
+    fn forget_cached(&self, open_id: &str) {
+        if let Some(slot) = self.slots.borrow_mut().get_mut(open_id) {
+            slot.cached = None;
         }
     }
 
@@ -122,21 +160,22 @@ impl<S: Store> AccountStore<S> {
         let Some(open_id) = open_id_of_key(key) else {
             return;
         };
-        let latest = self.latest.borrow().get(open_id).copied();
+        let latest = self.peek(open_id, |slot| slot.latest);
         let believed = match &new_value {
             Some(value) => {
                 let generation = raw_generation(value);
-                {
-                    let mut echoes = self.echoes.borrow_mut();
-                    if let Some(pending) = echoes.get_mut(key) {
-                        if let Some(at) = pending.iter().position(|g| *g == generation) {
-                            pending.remove(at);
-                            if pending.is_empty() {
-                                echoes.remove(key);
-                            }
-                            return;
-                        }
-                    }
+                let echo = self
+                    .slots
+                    .borrow_mut()
+                    .get_mut(open_id)
+                    .and_then(|slot| {
+                        let at = slot.echoes.iter().position(|g| *g == generation)?;
+                        slot.echoes.remove(at);
+                        Some(())
+                    })
+                    .is_some();
+                if echo {
+                    return;
                 }
                 latest.is_none_or(|latest| generation >= latest)
             }
@@ -146,15 +185,19 @@ impl<S: Store> AccountStore<S> {
             },
         };
         if !believed {
-            self.cache.borrow_mut().remove(open_id);
-            self.suspects.borrow_mut().insert(open_id.to_owned());
+            self.slot(open_id, |slot| {
+                slot.cached = None;
+                slot.suspect = true;
+            });
             return;
         }
         match new_value {
             Some(value) => self.remember(open_id, parse_record(value)),
             None => {
-                self.latest.borrow_mut().remove(open_id);
-                self.cache.borrow_mut().remove(open_id);
+                if let Some(slot) = self.slots.borrow_mut().get_mut(open_id) {
+                    slot.latest = None;
+                    slot.cached = None;
+                }
                 self.index_update(open_id, None);
             }
         }
@@ -162,23 +205,18 @@ impl<S: Store> AccountStore<S> {
 
     /// Keeps a freshly read record in memory and in the index.
     fn remember(&self, open_id: &str, record: Record) {
-        self.suspects.borrow_mut().remove(open_id);
-        if let Ok(account) = &record {
-            // What was read or believed is the truth, even below an earlier generation.
-            self.latest
-                .borrow_mut()
-                .insert(open_id.to_owned(), account.generation);
-        }
-        match &record {
-            Ok(account) if self.watching.get() => {
-                self.cache
-                    .borrow_mut()
-                    .insert(open_id.to_owned(), account.clone());
+        let watching = self.watching.get();
+        self.slot(open_id, |slot| {
+            slot.suspect = false;
+            if let Ok(account) = &record {
+                // What was read or believed is the truth, even below an earlier generation.
+                slot.latest = Some(account.generation);
             }
-            _ => {
-                self.cache.borrow_mut().remove(open_id);
-            }
-        }
+            slot.cached = match &record {
+                Ok(account) if watching => Some(account.clone()),
+                _ => None,
+            };
+        });
         let entry = match &record {
             Ok(account) => IndexEntry::of(account),
             Err(why) => IndexEntry::damaged(why),
@@ -204,11 +242,8 @@ impl<S: Store> AccountStore<S> {
 
     /// An account for use: unsaved tokens first, then the record in memory, else one read.
     pub async fn account(&self, open_id: &str) -> Result<Rc<StoredAccount>, Error> {
-        if let Some(unsaved) = self.unsaved.borrow().get(open_id) {
-            return Ok(unsaved.account.clone());
-        }
-        if let Some(account) = self.cache.borrow().get(open_id) {
-            return Ok(account.clone());
+        if let Some(account) = self.in_memory(open_id) {
+            return Ok(account);
         }
         self.read(open_id)
             .await?
@@ -220,7 +255,7 @@ impl<S: Store> AccountStore<S> {
     pub async fn read(&self, open_id: &str) -> Result<Option<Rc<StoredAccount>>, Error> {
         match self.read_raw(open_id).await? {
             None => {
-                self.cache.borrow_mut().remove(open_id);
+                self.forget_cached(open_id);
                 self.index_update(open_id, None);
                 Ok(None)
             }
@@ -251,9 +286,7 @@ impl<S: Store> AccountStore<S> {
     pub async fn records(&self, open_ids: &[String]) -> Result<Vec<(String, Record)>, Error> {
         let mut missing: Vec<String> = Vec::new();
         for open_id in open_ids {
-            let known = self.unsaved.borrow().contains_key(open_id)
-                || self.cache.borrow().contains_key(open_id);
-            if !known {
+            if self.in_memory(open_id).is_none() {
                 missing.push(account_key(open_id));
             }
         }
@@ -264,12 +297,8 @@ impl<S: Store> AccountStore<S> {
         };
         let mut out = Vec::with_capacity(open_ids.len());
         for open_id in open_ids {
-            if let Some(unsaved) = self.unsaved.borrow().get(open_id) {
-                out.push((open_id.clone(), Ok(unsaved.account.clone())));
-                continue;
-            }
-            if let Some(account) = self.cache.borrow().get(open_id) {
-                out.push((open_id.clone(), Ok(account.clone())));
+            if let Some(account) = self.in_memory(open_id) {
+                out.push((open_id.clone(), Ok(account)));
                 continue;
             }
             match read.remove(&account_key(open_id)).filter(|v| !v.is_null()) {
@@ -297,14 +326,15 @@ impl<S: Store> AccountStore<S> {
             if value.is_null() {
                 continue;
             }
-            let record = match self.unsaved.borrow().get(open_id) {
-                Some(unsaved) => Ok(unsaved.account.clone()),
+            let unsaved = self.peek(open_id, |slot| {
+                slot.unsaved.as_ref().map(|unsaved| unsaved.account.clone())
+            });
+            let record = match unsaved {
+                Some(account) => Ok(account),
                 None => parse_record(value),
             };
             if let (Ok(account), true) = (&record, self.watching.get()) {
-                self.cache
-                    .borrow_mut()
-                    .insert(open_id.to_owned(), account.clone());
+                self.slot(open_id, |slot| slot.cached = Some(account.clone()));
             }
             index.set(
                 open_id,
@@ -341,19 +371,28 @@ impl<S: Store> AccountStore<S> {
             return self.flush_index().await;
         };
         if let Some(keys) = self.store.keys().await? {
-            let stored_ids: HashSet<&str> = keys.iter().filter_map(|k| open_id_of_key(k)).collect();
+            // The stored ids, in order (a sorted list, not a set: one kind of map fewer in the
+            // module). Duplicates cannot occur: keys are unique.
+            let stored_ids: Vec<String> = crate::sort_keys(
+                keys.iter()
+                    .filter_map(|k| open_id_of_key(k))
+                    .map(|id| (0, id.to_owned(), String::new()))
+                    .collect(),
+            )
+            .into_iter()
+            .map(|((_, id, _), _)| id)
+            .collect();
             let stale: Vec<String> = index
                 .open_ids()
-                .filter(|id| !stored_ids.contains(id.as_str()))
+                .filter(|id| stored_ids.binary_search(id).is_err())
                 .cloned()
                 .collect();
             for id in &stale {
                 index.remove(id);
             }
             let unknown: Vec<String> = stored_ids
-                .iter()
+                .into_iter()
                 .filter(|id| index.get(id).is_none())
-                .map(|id| (*id).to_owned())
                 .collect();
             let dirty = !stale.is_empty() || !unknown.is_empty();
             *self.index.borrow_mut() = Some(index);
@@ -373,7 +412,16 @@ impl<S: Store> AccountStore<S> {
     /// Runs `f` over the loaded index.
     pub async fn with_index<T>(&self, f: impl FnOnce(&AccountIndex) -> T) -> Result<T, Error> {
         self.load_index().await?;
-        let suspects: Vec<String> = self.suspects.borrow_mut().drain().collect();
+        let suspects: Vec<String> = self
+            .slots
+            .borrow_mut()
+            .iter_mut()
+            .filter(|(_, slot)| slot.suspect)
+            .map(|(open_id, slot)| {
+                slot.suspect = false;
+                open_id.clone()
+            })
+            .collect();
         if !suspects.is_empty() {
             self.records(&suspects).await?;
         }
@@ -422,7 +470,7 @@ impl<S: Store> AccountStore<S> {
         if current_generation != expected {
             let now_stored = match current {
                 None => {
-                    self.cache.borrow_mut().remove(&open_id);
+                    self.forget_cached(&open_id);
                     self.index_update(&open_id, None);
                     None
                 }
@@ -443,7 +491,7 @@ impl<S: Store> AccountStore<S> {
         };
         let value = account.to_value().map_err(WriteError::Failed)?;
         let mut items = extra;
-        items.insert(key.clone(), value);
+        items.insert(key, value);
         // The index entry this write makes, written along when it changes the index.
         // Loaded if it can be; a write must not fail for the index's sake.
         let _ = self.load_index().await;
@@ -472,22 +520,20 @@ impl<S: Store> AccountStore<S> {
         }
         self.store.set(items).await.map_err(WriteError::Failed)?;
         let account = Rc::new(account);
-        self.latest
-            .borrow_mut()
-            .insert(open_id.clone(), account.generation);
-        if self.watching.get() {
-            let mut echoes = self.echoes.borrow_mut();
-            let pending = echoes.entry(key).or_default();
-            // A store whose events never echo this context's writes must not grow this forever.
-            if pending.len() >= MAX_PENDING_ECHOES {
-                pending.remove(0);
+        let watching = self.watching.get();
+        self.slot(&open_id, |slot| {
+            slot.latest = Some(account.generation);
+            if watching {
+                // A store whose events never echo this context's writes must not grow this
+                // forever.
+                if slot.echoes.len() >= MAX_PENDING_ECHOES {
+                    slot.echoes.remove(0);
+                }
+                slot.echoes.push(account.generation);
+                slot.cached = Some(account.clone());
             }
-            pending.push(account.generation);
-            self.cache
-                .borrow_mut()
-                .insert(open_id.clone(), account.clone());
-        }
-        self.unsaved.borrow_mut().remove(&open_id);
+            slot.unsaved = None;
+        });
         let changed = self
             .index
             .borrow_mut()
@@ -504,10 +550,12 @@ impl<S: Store> AccountStore<S> {
     /// Removes an account.
     pub async fn remove(&self, open_id: &str) -> Result<(), Error> {
         self.store.remove(&[account_key(open_id)]).await?;
-        self.cache.borrow_mut().remove(open_id);
-        self.unsaved.borrow_mut().remove(open_id);
-        self.echoes.borrow_mut().remove(&account_key(open_id));
-        self.latest.borrow_mut().remove(open_id);
+        if let Some(slot) = self.slots.borrow_mut().get_mut(open_id) {
+            slot.cached = None;
+            slot.unsaved = None;
+            slot.echoes.clear();
+            slot.latest = None;
+        }
         self.index_update(open_id, None);
         self.flush_index().await
     }
@@ -517,25 +565,25 @@ impl<S: Store> AccountStore<S> {
     /// Keeps tokens the store refused, to be written over `over_generation` later.
     pub fn hold_unsaved(&self, account: StoredAccount, over_generation: Option<u64>, reason: &str) {
         let open_id = account.tokens.open_id.clone();
-        self.unsaved.borrow_mut().insert(
-            open_id,
-            Unsaved {
-                account: Rc::new(account),
-                over_generation,
-                reason: reason.to_owned(),
-            },
-        );
+        let unsaved = Unsaved {
+            account: Rc::new(account),
+            over_generation,
+            reason: reason.to_owned(),
+        };
+        self.slot(&open_id, |slot| slot.unsaved = Some(unsaved));
     }
 
     /// Whether an account has tokens only in memory, and why.
     pub fn unsaved_reason(&self, open_id: &str) -> Option<String> {
-        self.unsaved.borrow().get(open_id).map(|u| u.reason.clone())
+        self.peek(open_id, |slot| {
+            slot.unsaved.as_ref().map(|u| u.reason.clone())
+        })
     }
 
     /// Tries to write an account's unsaved tokens. `Ok(())` when there are none, when they were
     /// written, or when a newer record was stored meanwhile (a reconnect: it wins).
     pub async fn flush_unsaved(&self, open_id: &str) -> Result<(), Error> {
-        let Some(unsaved) = self.unsaved.borrow().get(open_id).cloned() else {
+        let Some(unsaved) = self.peek(open_id, |slot| slot.unsaved.clone()) else {
             return Ok(());
         };
         match self
@@ -548,12 +596,19 @@ impl<S: Store> AccountStore<S> {
         {
             Ok(_) => Ok(()),
             Err(WriteError::Conflict(_)) => {
-                self.unsaved.borrow_mut().remove(open_id);
+                if let Some(slot) = self.slots.borrow_mut().get_mut(open_id) {
+                    slot.unsaved = None;
+                }
                 Ok(())
             }
             Err(WriteError::Failed(error)) => {
                 let reason = error.to_string();
-                if let Some(u) = self.unsaved.borrow_mut().get_mut(open_id) {
+                if let Some(u) = self
+                    .slots
+                    .borrow_mut()
+                    .get_mut(open_id)
+                    .and_then(|slot| slot.unsaved.as_mut())
+                {
                     u.reason = reason.clone();
                 }
                 Err(Error::TokensNotSaved {
@@ -566,6 +621,11 @@ impl<S: Store> AccountStore<S> {
 
     /// The accounts with unsaved tokens.
     pub fn unsaved_ids(&self) -> Vec<String> {
-        self.unsaved.borrow().keys().cloned().collect()
+        self.slots
+            .borrow()
+            .iter()
+            .filter(|(_, slot)| slot.unsaved.is_some())
+            .map(|(open_id, _)| open_id.clone())
+            .collect()
     }
 }
