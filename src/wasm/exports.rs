@@ -1,7 +1,7 @@
 //! The pure functions: each converts its arguments and forwards to the core.
 
 use super::errors::js_error;
-use super::{from_js, to_js, JsRandom};
+use super::{from_js, js_json, to_js, JsRandom};
 use crate::authorize::{authorize_url_from_input, new_state, parse_redirect};
 use crate::client::platform::Random;
 use crate::config::ClientConfigInput;
@@ -9,7 +9,7 @@ use crate::token::parse_token_response;
 use crate::views::{RedirectCodeView, TokenSetView};
 use crate::Error;
 use js_sys::Uint8Array;
-use std::collections::BTreeMap;
+use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -23,12 +23,24 @@ pub fn sign_request(
     #[wasm_bindgen(unchecked_param_type = "string | Uint8Array | null | undefined")] body: JsValue,
     content_type: Option<String>,
 ) -> Result<String, JsValue> {
-    let query: Option<BTreeMap<String, String>> = from_js(&query, "query").map_err(js_error)?;
-    let pairs: Vec<(&str, &str)> = query
-        .iter()
-        .flatten()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
+    let query = match js_json(&query, "query").map_err(js_error)? {
+        Value::Null => Map::new(),
+        Value::Object(query) => query,
+        _ => {
+            return Err(js_error(Error::InvalidInput(
+                "query must be an object".into(),
+            )))
+        }
+    };
+    let mut pairs: Vec<(&str, &str)> = Vec::with_capacity(query.len());
+    for (name, value) in &query {
+        let value = value.as_str().ok_or_else(|| {
+            js_error(Error::InvalidInput(format!(
+                "query: the value of {name} must be a string"
+            )))
+        })?;
+        pairs.push((name, value));
+    }
     let bytes: Vec<u8> = if let Some(text) = body.as_string() {
         text.into_bytes()
     } else if let Some(array) = body.dyn_ref::<Uint8Array>() {

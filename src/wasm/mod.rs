@@ -68,21 +68,29 @@ pub(crate) fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
     js_sys::JSON::parse(&text).map_err(|e| js_error(js_to_error(e, "JSON.parse")))
 }
 
-/// A JS value as a Rust value, through JSON (exact for integers up to 2^53). `undefined` and
-/// `null` read as the type's empty value where it has one (an options bag left out).
+/// A JS value as a JSON value (exact for integers up to 2^53); `undefined` reads as `null`.
+pub(crate) fn js_json(value: &JsValue, what: &str) -> Result<serde_json::Value, Error> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(serde_json::Value::Null);
+    }
+    let json = js_sys::JSON::stringify(value)
+        .map_err(|_| Error::InvalidInput(format!("{what} cannot be read")))?;
+    serde_json::from_str(&String::from(json))
+        .map_err(|e| Error::InvalidInput(format!("{what}: {e}")))
+}
+
+/// A JS value as one of the core's inputs, through [`js_json`]: `undefined` and `null` read as
+/// an options bag left out (the input's defaults). The inputs read the JSON value by hand
+/// (`config::Input`), so this adds no parser of its own per type.
 pub(crate) fn from_js<T: serde::de::DeserializeOwned>(
     value: &JsValue,
     what: &str,
 ) -> Result<T, Error> {
-    if value.is_undefined() || value.is_null() {
-        return serde_json::from_str("null")
-            .or_else(|_| serde_json::from_str("{}"))
-            .map_err(|_| Error::InvalidInput(format!("{what} is missing")));
-    }
-    let json = js_sys::JSON::stringify(value)
-        .map_err(|_| Error::InvalidInput(format!("{what} cannot be read")))?;
-    let text = String::from(json);
-    serde_json::from_str(&text).map_err(|e| Error::InvalidInput(format!("{what}: {e}")))
+    let json = match js_json(value, what)? {
+        serde_json::Value::Null => serde_json::Value::Object(serde_json::Map::new()),
+        json => json,
+    };
+    T::deserialize(json).map_err(|e| Error::InvalidInput(format!("{what}: {e}")))
 }
 
 /// A property of the global scope (`self` in a worker, `window` in a page, `globalThis`).

@@ -3,7 +3,7 @@
 //! feeding the client's cache.
 
 use super::errors::js_to_error;
-use super::{await_promise, from_js, JsSleep};
+use super::{await_promise, js_json, JsSleep};
 use crate::client::platform::{Sleep, Store};
 use crate::client::Client;
 use crate::Error;
@@ -94,9 +94,13 @@ impl Store for JsStore {
         let arg = keys.map_or(JsValue::NULL, |keys| key_array(keys.iter()));
         let called = self.0.get(&arg).map_err(|e| js_to_error(e, "store.get"))?;
         let items = await_promise(called, "store.get").await?;
-        from_js::<Option<Map<String, Value>>>(&items, "the stored items")
-            .map(Option::unwrap_or_default)
-            .map_err(|e| Error::Storage(e.to_string()))
+        match js_json(&items, "the stored items").map_err(|e| Error::Storage(e.to_string()))? {
+            Value::Object(items) => Ok(items),
+            Value::Null => Ok(Map::new()),
+            _ => Err(Error::Storage(
+                "store.get answered with something other than an object".to_owned(),
+            )),
+        }
     }
 
     async fn set(&self, items: Map<String, Value>) -> Result<(), Error> {
@@ -194,7 +198,7 @@ pub fn listen_to_changes<P: crate::client::platform::Platform + 'static>(
                 None
             } else {
                 // An unreadable value is kept as null: the store lists it as damaged.
-                Some(from_js::<Value>(&new_value, "the changed record").unwrap_or(Value::Null))
+                Some(js_json(&new_value, "the changed record").unwrap_or(Value::Null))
             };
             let old_value = change.old_value();
             let old_generation = old_value
