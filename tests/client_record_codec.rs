@@ -79,3 +79,27 @@ fn stored_accounts_read_and_write_as_the_derived_serde_impls_do() {
         }
     }
 }
+
+#[test]
+fn shops_read_as_the_derived_deserialize_reads_them() {
+    use tiktok_shop_connect::client::account::Shop;
+    use tiktok_shop_connect::client::parse_shops;
+    let cases = [
+        json!([{"cipher":"c","code":"C","id":"1","name":"N","region":"GB","sellerType":"LOCAL","x":5}]),
+        json!([{"seller_type":"CROSS_BORDER"}, {}]),
+        json!([{"sellerType":"A","seller_type":"B"}]),
+        json!([{"name":null}]),
+        json!([{"id":7}]),
+        json!([["c", "C", "1"]]),
+        json!([["c", "C", "1", "N", "GB", "L", "extra"]]),
+        json!([5]),
+        json!({"a":1}),
+        json!([]),
+    ];
+    for shops in cases {
+        let derived: Result<Vec<Shop>, _> = serde_json::from_value(shops.clone());
+        let body = json!({"code":0,"message":"ok","data":{"shops":shops}}).to_string();
+        let mine = parse_shops(200, body.as_bytes());
+        assert_eq!(derived.ok(), mine.ok(), "{shops}");
+    }
+}

@@ -236,10 +236,54 @@ pub fn parse_shops(http_status: u16, body: &[u8]) -> Result<Vec<Shop>, Error> {
         .and_then(|d| d.get("shops"))
         .cloned()
         .unwrap_or(Value::Array(Vec::new()));
-    serde_json::from_value(shops).map_err(|_| Error::MalformedResponse {
+    read_shops(&shops).ok_or_else(|| Error::MalformedResponse {
         http_status,
         kind: MalformedKind::UnexpectedShape,
         detail: "data.shops is not a list of shops".to_owned(),
         snippet: crate::error::snippet(body),
     })
+}
+
+/// The shops in `value`, read by hand as the derived `Deserialize` reads them (every field a
+/// string, missing ones empty, unknown ones ignored, `seller_type` accepted for `sellerType` but
+/// not both, a shop given as an array of its fields in order); `None` for anything else.
+fn read_shops(value: &Value) -> Option<Vec<Shop>> {
+    const FIELDS: [&str; 6] = ["cipher", "code", "id", "name", "region", "sellerType"];
+    let mut shops = Vec::new();
+    for item in value.as_array()? {
+        let mut fields: [String; 6] = Default::default();
+        match item {
+            Value::Object(map) => {
+                if map.contains_key("sellerType") && map.contains_key("seller_type") {
+                    return None;
+                }
+                for (slot, name) in fields.iter_mut().zip(FIELDS) {
+                    let found = map.get(name).or_else(|| {
+                        (name == "sellerType")
+                            .then(|| map.get("seller_type"))
+                            .flatten()
+                    });
+                    if let Some(v) = found {
+                        *slot = v.as_str()?.to_owned();
+                    }
+                }
+            }
+            Value::Array(items) if items.len() <= FIELDS.len() => {
+                for (slot, v) in fields.iter_mut().zip(items) {
+                    *slot = v.as_str()?.to_owned();
+                }
+            }
+            _ => return None,
+        }
+        let [cipher, code, id, name, region, seller_type] = fields;
+        shops.push(Shop {
+            cipher,
+            code,
+            id,
+            name,
+            region,
+            seller_type,
+        });
+    }
+    Some(shops)
 }

@@ -9,7 +9,6 @@ use super::account::{AccountReason, StoredAccount};
 use crate::policy::{account_status, status_from_times, AccountStatus};
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 /// The index's schema version.
@@ -172,7 +171,9 @@ pub const ATTENTION_LIMIT: usize = 5;
 /// The index: every account's entry, by `open_id`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AccountIndex {
-    entries: BTreeMap<String, IndexEntry>,
+    /// Sorted by `open_id`, each once (a sorted list rather than a `BTreeMap`: the module then
+    /// carries one kind of B-tree, serde_json's, instead of two).
+    entries: Vec<(String, IndexEntry)>,
 }
 
 /// `null` as `None`, else an integer (`None` for anything else).
@@ -218,9 +219,9 @@ impl AccountIndex {
             return None;
         }
         let common: Rc<str> = Rc::from(stored.get("k")?.as_str()?);
-        // Inserted one by one, not collected: collecting into a map sorts, and the stored
-        // entries are in order already.
-        let mut entries = BTreeMap::new();
+        // Set one by one: the stored entries are in order already (each goes at the end), and
+        // a duplicate keeps the last, as before.
+        let mut index = AccountIndex::default();
         for item in stored.get("a")?.as_array()? {
             let [open_id, name, region, access, refresh, received, reconnect, key, damaged] =
                 item.as_array()?.as_slice()
@@ -241,9 +242,9 @@ impl AccountIndex {
                 app_key: opt_str(key)?.map_or_else(|| common.clone(), Rc::from),
                 damaged: opt_str(damaged)?.map(str::to_owned),
             };
-            entries.insert(open_id.as_str()?.to_owned(), entry);
+            index.set(open_id.as_str()?, entry);
         }
-        Some(AccountIndex { entries })
+        Some(index)
     }
 
     /// The index as a store value: its JSON as one string. A browser store hands a string back
@@ -269,7 +270,8 @@ impl AccountIndex {
         }
         let common = self
             .entries
-            .values()
+            .iter()
+            .map(|(_, e)| e)
             .find(|e| e.damaged.is_none())
             .map_or("", |e| &*e.app_key);
         let a = self
@@ -309,26 +311,47 @@ impl AccountIndex {
 
     /// The entry of an account.
     pub fn get(&self, open_id: &str) -> Option<&IndexEntry> {
-        self.entries.get(open_id)
+        let at = self.position(open_id).ok()?;
+        self.entries.get(at).map(|(_, entry)| entry)
     }
 
-    /// Every listed `open_id`.
+    /// Where `open_id` is (`Ok`) or would go (`Err`).
+    fn position(&self, open_id: &str) -> Result<usize, usize> {
+        self.entries
+            .binary_search_by(|(id, _)| id.as_str().cmp(open_id))
+    }
+
+    /// Every listed `open_id`, in order.
     pub fn open_ids(&self) -> impl Iterator<Item = &String> {
-        self.entries.keys()
+        self.entries.iter().map(|(open_id, _)| open_id)
     }
 
     /// Sets an account's entry; whether anything changed.
     pub fn set(&mut self, open_id: &str, entry: IndexEntry) -> bool {
-        if self.entries.get(open_id) == Some(&entry) {
-            return false;
+        match self.position(open_id) {
+            Ok(at) => match self.entries.get_mut(at) {
+                Some((_, old)) if *old != entry => {
+                    *old = entry;
+                    true
+                }
+                _ => false,
+            },
+            Err(at) => {
+                self.entries.insert(at, (open_id.to_owned(), entry));
+                true
+            }
         }
-        self.entries.insert(open_id.to_owned(), entry);
-        true
     }
 
     /// Removes an account; whether it was listed.
     pub fn remove(&mut self, open_id: &str) -> bool {
-        self.entries.remove(open_id).is_some()
+        match self.position(open_id) {
+            Ok(at) => {
+                self.entries.remove(at);
+                true
+            }
+            Err(_) => false,
+        }
     }
 
     /// The overview at `now`.

@@ -19,7 +19,6 @@ use super::platform::Store;
 use crate::Error;
 use serde_json::{Map, Value};
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::rc::Rc;
 
 /// How many of its own writes per account this instance remembers until their events arrive.
@@ -68,12 +67,52 @@ pub struct Slot {
     pub(super) round: super::RefreshRound,
 }
 
+/// The slots, sorted by `open_id` (a sorted list with binary search, not a `HashMap`: the module
+/// then carries no hash table at all).
+#[derive(Default)]
+struct Slots(Vec<(String, Slot)>);
+
+impl Slots {
+    fn position(&self, open_id: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|(id, _)| id.as_str().cmp(open_id))
+    }
+
+    fn get(&self, open_id: &str) -> Option<&Slot> {
+        let at = self.position(open_id).ok()?;
+        self.0.get(at).map(|(_, slot)| slot)
+    }
+
+    fn get_mut(&mut self, open_id: &str) -> Option<&mut Slot> {
+        let at = self.position(open_id).ok()?;
+        self.0.get_mut(at).map(|(_, slot)| slot)
+    }
+
+    /// Where the slot of `open_id` is, made empty when there is none.
+    fn find_or_insert(&mut self, open_id: &str) -> usize {
+        match self.position(open_id) {
+            Ok(at) => at,
+            Err(at) => {
+                self.0.insert(at, (open_id.to_owned(), Slot::default()));
+                at
+            }
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &(String, Slot)> {
+        self.0.iter()
+    }
+
+    fn iter_mut(&mut self) -> impl Iterator<Item = &mut (String, Slot)> {
+        self.0.iter_mut()
+    }
+}
+
 /// The account store. See the module documentation.
 pub struct AccountStore<S: Store> {
     store: S,
     watching: Cell<bool>,
     /// Per account, by `open_id`.
-    slots: RefCell<HashMap<String, Slot>>,
+    slots: RefCell<Slots>,
     index: RefCell<Option<AccountIndex>>,
     index_dirty: Cell<bool>,
     /// The refresh margin, to compare due times.
@@ -100,7 +139,7 @@ impl<S: Store> AccountStore<S> {
         AccountStore {
             store,
             watching: Cell::new(false),
-            slots: RefCell::new(HashMap::new()),
+            slots: RefCell::new(Slots::default()),
             index: RefCell::new(None),
             index_dirty: Cell::new(false),
             due_margin: Cell::new(crate::policy::DEFAULT_REFRESH_MARGIN_SECS),
@@ -110,9 +149,11 @@ impl<S: Store> AccountStore<S> {
     /// Runs `f` over an account's slot, made when there is none.
     pub(super) fn slot<T>(&self, open_id: &str, f: impl FnOnce(&mut Slot) -> T) -> T {
         let mut slots = self.slots.borrow_mut();
-        match slots.get_mut(open_id) {
-            Some(slot) => f(slot),
-            None => f(slots.entry(open_id.to_owned()).or_default()),
+        let at = slots.find_or_insert(open_id);
+        match slots.0.get_mut(at) {
+            Some((_, slot)) => f(slot),
+            // Not reached: `at` is where the slot is.
+            None => f(&mut Slot::default()),
         }
     }
 
