@@ -251,3 +251,34 @@ fn only_an_envelope_object_with_code_0_is_success() {
         ApiOutcome::Success
     ));
 }
+
+#[test]
+fn the_code_0_fast_path_agrees_with_the_full_reader() {
+    // Success exactly when the body is an object whose (one, last) `code` is the integer 0.
+    for (body, success) in [
+        (&b"{\"code\":0}"[..], true),
+        (
+            b"{\"message\":\"ok\",\"data\":{\"code\":1,\"x\":[1,2.5,null,true]},\"code\":0}",
+            true,
+        ),
+        (b"{\"\\u0063ode\":0}", true),
+        (b"{\"code\":0,\"code\":105001}", false),
+        (b"{\"code\":105001,\"code\":0}", true),
+        (b"{\"code\":\"0\"}", false),
+        (b"{\"code\":0.0}", false),
+        (b"{\"code\":-0}", false),
+        (b"{\"code\":null}", false),
+        (b"{\"code\":[0]}", false),
+        (b"{\"code\":{}}", false),
+        (b"{\"code\":0} x", false),
+        (b"{\"code\":0", false),
+        (b"{}", false),
+    ] {
+        assert_eq!(
+            matches!(classify_api_response(200, body), ApiOutcome::Success),
+            success,
+            "{}",
+            String::from_utf8_lossy(body)
+        );
+    }
+}
