@@ -199,19 +199,33 @@ pub fn parse_envelope(http_status: u16, body: &[u8]) -> Result<Envelope, Error> 
     if *first == b'<' {
         return Err(malformed(MalformedKind::Html, String::new()));
     }
-    let value: Value = match serde_json::from_slice(body) {
+    // Read as text (the one JSON reader of the module, over `&str`). A body that is not UTF-8
+    // is read with its invalid bytes replaced, only to tell a truncated body (cut inside a
+    // character) from one that is not JSON: JSON that reads is still not JSON here.
+    let parsed = match std::str::from_utf8(body) {
+        Ok(text) => serde_json::from_str::<Value>(text),
+        Err(_) => match serde_json::from_str::<Value>(&String::from_utf8_lossy(body)) {
+            Ok(_) => {
+                return Err(malformed(
+                    MalformedKind::NotJson,
+                    "invalid UTF-8".to_owned(),
+                ))
+            }
+            Err(e) => Err(e),
+        },
+    };
+    let value = match parsed {
         Ok(v) => v,
-        Err(e) if e.is_eof() => {
-            return Err(malformed(
-                MalformedKind::TruncatedJson,
-                format!("ends at line {} column {}", e.line(), e.column()),
-            ))
-        }
         Err(e) => {
+            let (kind, what) = if e.is_eof() {
+                (MalformedKind::TruncatedJson, "ends")
+            } else {
+                (MalformedKind::NotJson, "invalid")
+            };
             return Err(malformed(
-                MalformedKind::NotJson,
-                format!("invalid at line {} column {}", e.line(), e.column()),
-            ))
+                kind,
+                format!("{what} at line {} column {}", e.line(), e.column()),
+            ));
         }
     };
     let Value::Object(raw) = value else {

@@ -225,9 +225,20 @@ fn every_malformed_form_is_typed() {
         assert!(detail.contains(want_detail), "{file}: {detail}");
         assert!(!snippet.contains("SENTINEL"), "{file}: {snippet}");
     }
-    let more: [(&[u8], MalformedKind); 6] = [
+    let more: [(&[u8], MalformedKind); 10] = [
         (b"   \n", MalformedKind::EmptyBody),
         (b"not json", MalformedKind::NotJson),
+        // Not UTF-8: not JSON, unless cut inside a string (a body truncated inside a character).
+        (b"{\"code\":0,\"message\":\"\xff\"}", MalformedKind::NotJson),
+        (b"{\"code\":\xff}", MalformedKind::NotJson),
+        (
+            b"{\"code\":0,\"message\":\"\xe5\x95",
+            MalformedKind::TruncatedJson,
+        ),
+        (
+            b"{\"code\":0,\"message\":\"\xff",
+            MalformedKind::TruncatedJson,
+        ),
         (b"[1,2]", MalformedKind::UnexpectedShape),
         (b"{\"message\":\"x\"}", MalformedKind::UnexpectedShape),
         (b"{\"code\":0,\"data\":[]}", MalformedKind::UnexpectedShape),
