@@ -1,19 +1,38 @@
 //! Plain request and response values: what the core builds and parses, and what any transport
 //! (gloo-net fetch in the browser, a fake in tests) sends and returns.
 
-use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use std::fmt;
 
-/// Characters left as they are in a query component: RFC 3986's unreserved set.
-const QUERY_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
+/// Whether a byte is left as it is in a query component: RFC 3986's unreserved set.
+fn is_unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~')
+}
+
+/// An upper-case hexadecimal digit of `nibble` (0–15).
+fn hex_digit(nibble: u8) -> char {
+    char::from_digit(u32::from(nibble), 16).map_or('0', |c| c.to_ascii_uppercase())
+}
+
+/// Appends `value` percent-encoded (UTF-8, upper-case `%XX`), leaving only unreserved
+/// characters. Written out rather than through the `percent-encoding` crate: its 768-byte
+/// `%00%01…` table and iterator are more than this.
+fn push_encoded(out: &mut String, value: &str) {
+    for b in value.bytes() {
+        if is_unreserved(b) {
+            out.push(char::from(b));
+        } else {
+            out.push('%');
+            out.push(hex_digit(b >> 4));
+            out.push(hex_digit(b & 0xf));
+        }
+    }
+}
 
 /// Percent-encodes one query component (key or value), leaving only unreserved characters.
 pub fn encode_component(value: &str) -> String {
-    utf8_percent_encode(value, QUERY_COMPONENT).to_string()
+    let mut out = String::with_capacity(value.len());
+    push_encoded(&mut out, value);
+    out
 }
 
 /// Builds `key=value&key=value`, each part percent-encoded (into one string: every signed call
@@ -29,9 +48,9 @@ fn push_query<K: AsRef<str>, V: AsRef<str>>(out: &mut String, pairs: &[(K, V)]) 
         if i > 0 {
             out.push('&');
         }
-        out.extend(utf8_percent_encode(k.as_ref(), QUERY_COMPONENT));
+        push_encoded(out, k.as_ref());
         out.push('=');
-        out.extend(utf8_percent_encode(v.as_ref(), QUERY_COMPONENT));
+        push_encoded(out, v.as_ref());
     }
 }
 
@@ -78,9 +97,33 @@ pub fn parse_query(query: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// `+` as a space and each `%XX` (two hexadecimal digits, either case) as its byte; a `%` not
+/// followed by two hexadecimal digits is kept as it is.
 fn decode_component(value: &str) -> String {
-    let spaced = value.replace('+', " ");
-    percent_decode_str(&spaced).decode_utf8_lossy().into_owned()
+    let bytes = value.as_bytes();
+    let hex = |at: usize| {
+        bytes
+            .get(at)
+            .and_then(|b| char::from(*b).to_digit(16))
+            .and_then(|d| u8::try_from(d).ok())
+    };
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        i += 1;
+        match b {
+            b'+' => out.push(b' '),
+            b'%' => match (hex(i), hex(i + 1)) {
+                (Some(high), Some(low)) => {
+                    out.push(high << 4 | low);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            _ => out.push(b),
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// An HTTP method.

@@ -414,6 +414,35 @@ mod properties {
         }
     }
 
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+        /// The query encoding and decoding agree with the `percent-encoding` crate's.
+        #[test]
+        fn percent_encoding_agrees_with_the_reference(text in "\\PC{0,40}", raw in "[%+&=a-fA-F0-9\\PC]{0,40}") {
+            use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+            const UNRESERVED: &AsciiSet =
+                &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+            let encoded = tiktok_shop_connect::http::encode_component(&text);
+            prop_assert_eq!(&encoded, &utf8_percent_encode(&text, UNRESERVED).to_string());
+            prop_assert_eq!(
+                tiktok_shop_connect::http::encode_query(&[(text.as_str(), raw.as_str())]),
+                format!("{encoded}={}", utf8_percent_encode(&raw, UNRESERVED))
+            );
+            let decode = |s: &str| percent_decode_str(&s.replace('+', " ")).decode_utf8_lossy().into_owned();
+            let query = format!("{raw}&{encoded}=%{raw}%");
+            let want: Vec<(String, String)> = query
+                .split('&')
+                .filter(|part| !part.is_empty())
+                .map(|part| {
+                    let (k, v) = part.split_once('=').unwrap_or((part, ""));
+                    (decode(k), decode(v))
+                })
+                .collect();
+            prop_assert_eq!(tiktok_shop_connect::http::parse_query(&query), want);
+        }
+    }
+
     #[test]
     fn the_generator_reaches_both_outcomes() {
         use proptest::strategy::ValueTree;
