@@ -44,13 +44,15 @@ export function isShipped(relPath) {
 }
 
 /**
- * Chrome's manifest: without the development `key` (a team pins its own ID with its own key,
- * see README.md) and without Firefox's keys (`browser_specific_settings`, `background.scripts`),
- * which Chrome would list as warnings.
+ * Chrome's manifest: without the development `key` and without Firefox's keys
+ * (`browser_specific_settings`, `background.scripts`), which Chrome would list as warnings.
+ * `publicKey`: a team's own public key (base64 SPKI DER, env `CHROME_PUBLIC_KEY` for
+ * `make package`) pins the extension ID, and so the redirect URL, to the team's (README.md).
  */
-export function chromeManifest(source) {
+export function chromeManifest(source, { publicKey = process.env.CHROME_PUBLIC_KEY } = {}) {
   const manifest = structuredClone(source);
   delete manifest.key;
+  if (publicKey?.trim()) manifest.key = publicKey.trim();
   delete manifest.browser_specific_settings;
   if (manifest.background?.service_worker) delete manifest.background.scripts;
   return manifest;

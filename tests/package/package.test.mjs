@@ -104,11 +104,13 @@ for (const browser of ['chrome', 'firefox']) {
 test('chrome zip: the manifest has no development key and no Firefox keys; the worker is a service worker', () => {
   const manifest = manifestOf('chrome');
   assert.ok(sourceManifest.key, 'the source manifest has the development key');
-  assert.equal(manifest.key, undefined, 'no development key: a team pins its own ID (README)');
+  // A team's own public key when it packaged with CHROME_PUBLIC_KEY (README), else none.
+  assert.equal(manifest.key, process.env.CHROME_PUBLIC_KEY?.trim() || undefined, 'never the development key');
+  assert.notEqual(manifest.key, sourceManifest.key);
   assert.equal(manifest.browser_specific_settings, undefined);
   assert.deepEqual(manifest.background, { service_worker: 'background.js', type: 'module' });
   const { key: _key, browser_specific_settings: _gecko, background: _b, ...rest } = sourceManifest;
-  const { background: _cb, ...chromeRest } = manifest;
+  const { background: _cb, key: _teamKey, ...chromeRest } = manifest;
   assert.deepEqual(chromeRest, rest, 'everything else as in extension/manifest.json');
 });
 
