@@ -10,12 +10,13 @@ WASM_TARGET := target/wasm32-unknown-unknown/release/$(PKG_NAME).wasm
 WASM_OPT_FLAGS := -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
 	--enable-mutable-globals --enable-reference-types --enable-multivalue
 
-.PHONY: help setup build size test lint test-native test-wasm test-js test-mock test-e2e demo bench clean fuzz
+.PHONY: help setup build size test lint test-native test-wasm test-js test-mock test-e2e test-firefox package test-package demo bench clean fuzz
 
 help:
 	@echo "make demo   - build everything, run the extension against the mock TikTok server, print a transcript"
 	@echo "make test   - install what is needed and run every check and test"
 	@echo "make build  - build the wasm package into $(PKG_DIR)/"
+	@echo "make package - dist/tiktok-shop-connect-<version>-{chrome,firefox}.zip, the installable extension"
 	@echo "make size   - the release .wasm size (raw and gzip), failing above the budget"
 	@echo "make bench  - issue 8's figures: the client beside its peers (Node) and the extension (Chromium), one table"
 
@@ -77,6 +78,19 @@ test-js: build
 test-e2e: build
 	scripts/run-tests.sh e2e node --test tests/e2e/
 
+# The Firefox package of the extension in Firefox ESR (Debian's firefox-esr), over WebDriver
+# BiDi (puppeteer-core), against the mock: options, connect, signed call, expiry, one refresh.
+test-firefox: build
+	scripts/setup.sh firefox node
+	scripts/run-tests.sh firefox node --test tests/firefox/
+
+# The two installable zips in dist/ (git-ignored), from scripts/package.mjs; then their check.
+package: build
+	node scripts/package.mjs
+
+test-package: package
+	scripts/run-tests.sh package node --test tests/package/
+
 test: setup
 	@rm -f test-output/test-counts.txt
 	$(MAKE) --no-print-directory lint
@@ -86,6 +100,8 @@ test: setup
 	$(MAKE) --no-print-directory test-js
 	$(MAKE) --no-print-directory size
 	$(MAKE) --no-print-directory test-e2e
+	$(MAKE) --no-print-directory test-firefox
+	$(MAKE) --no-print-directory test-package
 	@scripts/test-summary.sh
 
 # Figures of issue 8, side by side in one run (scripts/bench.mjs): in Node the client beside
@@ -108,4 +124,4 @@ demo: setup build
 
 clean:
 	cargo clean
-	rm -rf $(PKG_DIR) test-output demo-output
+	rm -rf $(PKG_DIR) test-output demo-output dist

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Idempotent installs for `make build`, `make test` and `make demo`, from the registries only
 # (crates.io, npm, Debian). Each step checks what is there (and its version) before installing.
-# Usage: scripts/setup.sh [rust] [wasm-bindgen] [node] [browser]   (no argument: all)
+# Usage: scripts/setup.sh [rust] [wasm-bindgen] [node] [browser] [firefox]   (no argument: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -56,14 +56,26 @@ setup_browser() {
   fi
 }
 
+# Firefox ESR from Debian, for tests/firefox/ (driven over WebDriver BiDi by puppeteer-core,
+# which downloads no browser: package.json has puppeteer-core, not puppeteer).
+setup_firefox() {
+  if ! command -v firefox-esr >/dev/null; then
+    log "installing Debian's firefox-esr"
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends \
+      firefox-esr >/dev/null
+  fi
+}
+
 steps=("$@")
-[ ${#steps[@]} -gt 0 ] || steps=(rust wasm-bindgen node browser)
+[ ${#steps[@]} -gt 0 ] || steps=(rust wasm-bindgen node browser firefox)
 for step in "${steps[@]}"; do
   case "$step" in
     rust) setup_rust ;;
     wasm-bindgen) setup_wasm_bindgen ;;
     node) setup_node ;;
     browser) setup_browser ;;
+    firefox) setup_firefox ;;
     *) log "unknown step $step"; exit 2 ;;
   esac
 done
