@@ -38,8 +38,10 @@ fn origin_of(text: &str) -> Result<String, &'static str> {
     if !text.is_ascii() {
         return Err("it contains non-ASCII characters");
     }
+    // A char pattern, then a prefix: no substring searcher in the wasm for this.
     let (scheme, rest) = text
-        .split_once("://")
+        .split_once(':')
+        .and_then(|(scheme, rest)| Some((scheme, rest.strip_prefix("//")?)))
         .ok_or("write it as https://host (with ://)")?;
     if scheme.eq_ignore_ascii_case("http") {
         return Err("only https:// pages can be allowed here (local http://localhost and http://127.0.0.1 pages go on the list of local pages)");
@@ -83,7 +85,18 @@ fn parse_port(port: &str) -> Result<u16, &'static str> {
     if port.starts_with('0') {
         return Err(bad);
     }
-    port.parse::<u16>().map_err(|_| bad)
+    match decimal(port) {
+        Some(n @ 1..=65_535) => u16::try_from(n).map_err(|_| bad),
+        _ => Err(bad),
+    }
+}
+
+/// The value of 1 to 5 ASCII digits (checked by the callers), without `str::parse`'s code.
+fn decimal(digits: &str) -> Option<u32> {
+    digits.bytes().try_fold(0u32, |n, b| {
+        n.checked_mul(10)?
+            .checked_add(u32::from(b.checked_sub(b'0')?))
+    })
 }
 
 /// A lowercase host name of letters, digits, `-`, `_` and `.`, or a canonical IPv4 address.
@@ -128,6 +141,7 @@ fn is_canonical_ipv4(host: &str) -> bool {
             !p.is_empty()
                 && p.len() <= 3
                 && (p.len() == 1 || !p.starts_with('0'))
-                && p.parse::<u8>().is_ok()
+                && p.bytes().all(|b| b.is_ascii_digit())
+                && decimal(p).is_some_and(|n| n <= 255)
         })
 }
