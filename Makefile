@@ -69,10 +69,12 @@ test-wasm:
 	  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 	  cargo test --target wasm32-unknown-unknown --test wasm_browser --test wasm_service_worker -- --nocapture
 
-# JS tests of the built (wasm-opt optimised) package in Node, and the .d.ts type check.
+# JS tests of the built (wasm-opt optimised) package in Node, and the .d.ts type checks (the
+# package's, and the page client's www/tiktok-shop-connect.d.ts).
 test-js: build
 	scripts/run-tests.sh js node --test tests/js/
 	tsc -p tests/types --noEmit
+	tsc -p tests/types/tsconfig.page-client.json --noEmit
 
 # The real extension in Chromium, driven through its UI, against the mock.
 test-e2e: build

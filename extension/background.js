@@ -7,6 +7,7 @@
 //   sw-accounts.js  accounts, overview, refresh, apiRequest, shops, import / export
 //   sw-schedule.js  the scheduled refresh and the chores after start-up
 //   sw-settings.js  getSettings / saveSettings, which web pages may talk to us
+//   sw-bridge.js    the team's own https pages: the content-script bridge, consent, permissions
 //   sw-badge.js     the toolbar badge, from the client's overview()
 //
 // Chrome may stop this worker at any moment, so everything it must remember lives in
@@ -16,6 +17,7 @@
 // worker is delivered to it.
 
 import { scheduleBadgeUpdate } from './sw-badge.js';
+import { PAGE_ORIGINS_KEY, noteBridgeStorageChange, reconcileBridges } from './sw-bridge.js';
 import {
   getClientIfConfigured, noteStorageChange, serializeError, wasmReady,
 } from './sw-client.js';
@@ -29,8 +31,13 @@ import {
 async function startUp() {
   await wasmReady();
   const client = await getClientIfConfigured();
-  await Promise.all([ensureRefreshAlarm(), settleFlowAtStartUp(client)]);
+  await Promise.all([ensureRefreshAlarm(), settleFlowAtStartUp(client), reconcile()]);
   scheduleStartUpChores(client);
+}
+
+/** The bridges follow the allowed origins and the granted permissions (sw-bridge.js). */
+function reconcile() {
+  return reconcileBridges().catch((error) => console.warn('Bridge reconciliation failed:', error.name, error.message));
 }
 
 /** Settles once this worker instance's start-up check is done; every event handler waits for it. */
@@ -76,9 +83,14 @@ chrome.alarms.onAlarm.addListener((alarm) => {
 chrome.storage.onChanged.addListener((changes, areaName) => {
   if (areaName !== 'local') return;
   noteStorageChange(changes);
+  noteBridgeStorageChange(changes);
   // Accounts change from this worker and from extension pages (their own clients): keep the
-  // badge true, once per burst, from the client's index.
-  if (Object.keys(changes).some((key) => key.startsWith('tts:') || key === 'settings')) {
+  // badge true, once per burst, from the client's index (and the pages waiting for consent).
+  if (Object.keys(changes).some((key) => key.startsWith('tts:') || key === 'settings' || key === PAGE_ORIGINS_KEY)) {
     scheduleBadgeUpdate(getClientIfConfigured);
   }
 });
+
+// Host access granted or revoked elsewhere (chrome://extensions): the bridges follow.
+chrome.permissions.onAdded.addListener(() => startup.then(reconcile));
+chrome.permissions.onRemoved.addListener(() => startup.then(reconcile));

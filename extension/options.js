@@ -3,6 +3,7 @@
 // run by the worker on saveSettings); this page only shows its message.
 
 import { sendToWorker } from './lib/messages.js';
+import './options-origins.js';
 import { countdown } from './lib/format.js';
 import {
   coalesce, debounce, formatCount, sellerList, sellers,

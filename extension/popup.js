@@ -8,6 +8,7 @@
 // sellers whose summary changed.
 
 import { sendToWorker } from './lib/messages.js';
+import './popup-consent.js';
 import {
   countdown, describeFlow, describeReason, formatDate, needsReconnect, statusBadge,
 } from './lib/format.js';

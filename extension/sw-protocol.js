@@ -7,8 +7,11 @@
 // Two kinds of sender exist, and nobody else is answered (`Forbidden`, whatever they ask):
 //   own  the extension's own pages (popup, options, capture.html): onMessage, this extension's
 //        ID, a chrome-extension://<this id>/ URL;
-//   web  web pages whose origin the user listed in the options page (onMessageExternal; the
-//        manifest's externally_connectable lets only localhost / 127.0.0.1 pages try).
+//   web  web pages whose origin the user listed in the options page: local pages through
+//        onMessageExternal (the manifest's externally_connectable lets only localhost /
+//        127.0.0.1 pages try), and the team's own https pages through the content-script bridge
+//        (sw-bridge.js: this extension's content script on an allowed origin, once the person
+//        allowed that origin in the popup's consent prompt).
 // Listed web pages may read, and start a Connect that the seller then finishes on TikTok;
 // nothing they send changes a seller, a flow or the settings.
 //
@@ -24,6 +27,9 @@ import { getClient, namedError } from './sw-client.js';
 import {
   cancelFlow, completeWithUrl, isFlowChannel, startConnect,
 } from './sw-flow.js';
+import {
+  allowPageOrigin, bridgeSenderOrigin, decideConsent, listPageOrigins, removePageOrigin, requireBridgeConsent,
+} from './sw-bridge.js';
 import { publicSettings, requireAllowedWebPage, saveSettings } from './sw-settings.js';
 
 const OWN_AND_WEB = Object.freeze({ own: true, web: true });
@@ -44,6 +50,10 @@ export const PROTOCOL = Object.freeze({
   exportChilkatJson: { senders: OWN_ONLY, handler: accountHandlers.exportChilkatJson },
   getSettings: { senders: OWN_ONLY, handler: publicSettings },
   saveSettings: { senders: OWN_ONLY, handler: (message) => saveSettings(message.settings) },
+  pageOrigins: { senders: OWN_ONLY, handler: listPageOrigins },
+  allowPageOrigin: { senders: OWN_ONLY, handler: allowPageOrigin },
+  removePageOrigin: { senders: OWN_ONLY, handler: removePageOrigin },
+  decideConsent: { senders: OWN_ONLY, handler: decideConsent },
   completeWithUrl: {
     senders: { own: 'flowChannel', web: false },
     handler: async (message) => ({ account: await completeWithUrl(message.url) }),
@@ -88,13 +98,21 @@ function isOwnPage(sender, external) {
     && sender.url.startsWith(chrome.runtime.getURL(''));
 }
 
-/** `own` (this extension's pages) or `web` (a listed web page); anyone else is refused. */
+/**
+ * `own` (this extension's pages) or `web` (a listed local page, or the bridge on an allowed https
+ * origin the person consented to); anyone else is refused.
+ */
 async function senderKind(sender, external) {
   if (external) {
     await requireAllowedWebPage(sender); // Forbidden unless the user listed the page's origin
     return 'web';
   }
   if (isOwnPage(sender, external)) return 'own';
+  const bridged = bridgeSenderOrigin(sender);
+  if (bridged) {
+    await requireBridgeConsent(bridged); // ConsentRequired until the person allows it, Forbidden once denied
+    return 'web';
+  }
   throw namedError('Forbidden', 'Only the extension\'s own pages and the web pages listed in its options may send messages.');
 }
 

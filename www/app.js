@@ -1,12 +1,13 @@
-// A web page that uses the TikTok Shop Connect extension as its auth helper,
-// through `chrome.runtime.sendMessage(EXTENSION_ID, message)` (the extension's
-// `externally_connectable` accepts http://localhost and http://127.0.0.1).
-// Every reply is `{ ok: true, … }` or `{ ok: false, error: { name, message, … } }`
-// (extension/README.md, "Message protocol"). No reply carries a secret or a token.
+// A web page that uses the TikTok Shop Connect extension as its auth helper, through the page
+// client tiktok-shop-connect.js: on a local page (http://localhost, http://127.0.0.1) by
+// `chrome.runtime.sendMessage(EXTENSION_ID, message)` (externally_connectable), on the team's own
+// https page through the extension's bridge. Errors are Errors named like the extension's
+// (README.md, "Use it from your own web page"). No reply carries a secret or a token.
+
+import { connectExtension, extensionError } from './tiktok-shop-connect.js';
 
 /** The unpacked extension's ID (fixed by the manifest's development `key`). */
 const DEFAULT_EXTENSION_ID = 'jojkifallddphlbnanbenjpcgmocddop';
-const EXTENSION_ID_PATTERN = /^[a-p]{32}$/;
 const STORAGE_KEY = 'ttsConnect.extensionId';
 const FLOW_POLL_MS = 1000;
 const LOG_LIMIT = 100;
@@ -46,8 +47,11 @@ function denialSentence(denialCode) {
     : 'TikTok gave no known reason. Press Connect to try again.';
 }
 
-/** An Error carrying the protocol's error fields (`name`, `code`, `requestId`, …). */
-const protocolError = (fields) => Object.assign(new Error(fields.message ?? 'Unknown error'), fields);
+/** The page's connection to the extension (tiktok-shop-connect.js); null until found. */
+let connection = null;
+/** While the person has not answered the extension's consent prompt, the list is asked for again this often. */
+const CONSENT_RETRY_MS = 2000;
+let consentTimer = null;
 
 function initialExtensionId() {
   const fromQuery = new URLSearchParams(location.search).get('ext');
@@ -60,57 +64,12 @@ function initialExtensionId() {
 }
 
 // ---------------------------------------------------------------------------
-// The protocol
+// The protocol, through the page client
 
-/** Chrome's transport failures, by what its message says, and what to tell the person instead. */
-const UNAVAILABLE = [
-  [/channel closed|port closed/i,
-    'The extension stopped before it answered (its background worker was restarted). Reload the list to see what changed, then try again.'],
-  [/receiving end does not exist|could not establish connection/i,
-    'No extension with this ID answered: check the ID on the extension\'s options page, and that the extension is installed and enabled.'],
-];
-const UNAVAILABLE_OTHERWISE = 'The extension is not available right now (disabled, updating or restarting). Try again in a moment.';
-
-/** `{ name: 'ExtensionUnavailable', message }` for a transport failure; Chrome's own text is not passed on. */
-function extensionUnavailable(chromeError) {
-  const text = String(chromeError?.message ?? chromeError ?? '');
-  const message = UNAVAILABLE.find(([pattern]) => pattern.test(text))?.[1] ?? UNAVAILABLE_OTHERWISE;
-  return { name: 'ExtensionUnavailable', message };
-}
-
-/**
- * Sends one message to the extension; always resolves with `{ ok: true, … }` or
- * `{ ok: false, error: { name, message, … } }`, a transport failure included.
- */
-async function request(message) {
-  if (!EXTENSION_ID_PATTERN.test(extensionId)) {
-    return { ok: false, error: { name: 'InvalidExtensionId', message: 'Enter the extension ID (32 letters a–p, shown on its options page).' } };
-  }
-  if (typeof globalThis.chrome?.runtime?.sendMessage !== 'function') {
-    return {
-      ok: false,
-      error: {
-        name: 'ExtensionUnavailable',
-        message: 'chrome.runtime is not available here: the extension is not installed in this browser, or this page\'s origin is not one it accepts.',
-      },
-    };
-  }
-  let reply;
-  try {
-    reply = await globalThis.chrome.runtime.sendMessage(extensionId, message);
-  } catch (error) {
-    reply = { ok: false, error: extensionUnavailable(error) };
-  }
-  if (!reply || typeof reply !== 'object') reply = { ok: false, error: extensionUnavailable(null) };
-  logExchange(message, reply);
-  return reply;
-}
-
-/** Sends one message to the extension; resolves with `{ ok: true, … }`, throws the named error otherwise. */
+/** Sends one message; resolves with the reply's fields, throws the extension's named error otherwise. */
 async function send(message) {
-  const reply = await request(message);
-  if (!reply.ok) throw protocolError(reply.error ?? { name: 'UnknownError', message: 'The extension refused without saying why.' });
-  return reply;
+  if (!connection) throw extensionError({ name: 'ExtensionUnavailable', message: 'Not connected to the extension yet.' });
+  return connection.send(message);
 }
 
 function logExchange(message, reply) {
@@ -262,13 +221,19 @@ function renderShops(item, shops) {
  * `accounts`, grown by "Show more"); `keepError` leaves an error shown by the caller in place.
  */
 async function loadAccounts({ keepError = false } = {}) {
+  if (!connection) return useExtensionId($('ext-id').value);
   try {
-    const page = await send({ type: 'accounts', query, offset: 0, limit: shownLimit });
+    const page = await connection.accounts({ query, offset: 0, limit: shownLimit });
     renderAccounts(page.accounts);
     renderListState(page);
-    $('ext-status').textContent = `Talking to extension ${extensionId}.`;
+    $('ext-status').textContent = connection.via === 'bridge'
+      ? `Talking to the extension through its bridge on ${window.location.origin}.`
+      : `Talking to extension ${extensionId}.`;
     if (!keepError) clearError();
   } catch (error) {
+    clearTimeout(consentTimer);
+    // The person answers in the extension's popup; until then, ask again now and then.
+    if (error.name === 'ConsentRequired') consentTimer = setTimeout(() => loadAccounts(), CONSENT_RETRY_MS);
     renderAccounts([]);
     $('no-accounts').hidden = true;
     $('show-more').hidden = true;
@@ -296,7 +261,7 @@ function onShowMore() {
 async function pollFlow() {
   flowTimer = null;
   try {
-    const { flow } = await send({ type: 'flowState' });
+    const flow = await connection.flowState();
     renderFlow(flow);
     if (flow.pending) {
       flowTimer = setTimeout(pollFlow, FLOW_POLL_MS);
@@ -314,7 +279,7 @@ async function onConnect() {
   clearError();
   $('connect').disabled = true;
   try {
-    const { flow } = await send({ type: 'connect' });
+    const flow = await connection.connect();
     renderFlow(flow);
     if (flowTimer) clearTimeout(flowTimer);
     flowTimer = setTimeout(pollFlow, FLOW_POLL_MS);
@@ -331,7 +296,7 @@ async function onAccountClick(event) {
   button.disabled = true;
   clearError();
   try {
-    const { shops } = await send({ type: 'shops', openId: item.dataset.openId });
+    const shops = await connection.shops(item.dataset.openId);
     renderShops(item, shops);
   } catch (error) {
     showError(error);
@@ -350,11 +315,11 @@ async function onRawSend(event) {
   try {
     message = JSON.parse($('raw-message').value);
   } catch (error) {
-    showError(protocolError({ name: 'InvalidJson', message: error.message }));
+    showError(extensionError({ name: 'InvalidJson', message: error.message }));
     return;
   }
   if (!message || typeof message !== 'object' || Array.isArray(message) || typeof message.type !== 'string') {
-    showError(protocolError({ name: 'InvalidInput', message: 'A message is a JSON object with a string "type".' }));
+    showError(extensionError({ name: 'InvalidInput', message: 'A message is a JSON object with a string "type".' }));
     return;
   }
   output.hidden = true;
@@ -367,7 +332,24 @@ async function onRawSend(event) {
   }
 }
 
-function useExtensionId(id) {
+/** A GET call to TikTok Shop's API with a seller's token, through the extension: `fetch(openId, { path })`. */
+async function onApiCall(event) {
+  event.preventDefault();
+  clearError();
+  const openId = $('api-open-id').value.trim() || $('accounts').firstElementChild?.dataset.openId || '';
+  const output = $('api-reply');
+  output.hidden = true;
+  try {
+    const response = await connection.fetch(openId, { path: $('api-path').value.trim() });
+    output.textContent = `HTTP ${response.status}\n${JSON.stringify(response.body, null, 2)}`;
+    output.hidden = false;
+  } catch (error) {
+    showError(error);
+  }
+}
+
+/** Finds the extension (its bridge on an https page, else this extension ID) and lists the sellers. */
+async function useExtensionId(id) {
   extensionId = id.trim();
   $('ext-id').value = extensionId;
   try {
@@ -375,7 +357,16 @@ function useExtensionId(id) {
   } catch {
     // Storage disabled: the ID is used for this visit only.
   }
-  return loadAccounts();
+  try {
+    connection = await connectExtension({ extensionId, onExchange: logExchange });
+  } catch (error) {
+    connection = null;
+    $('ext-status').textContent = '';
+    showError(error);
+    return;
+  }
+  document.body.dataset.via = connection.via;
+  await loadAccounts();
 }
 
 $('page-origin').textContent = window.location.origin;
@@ -390,5 +381,6 @@ $('raw-form').addEventListener('submit', onRawSend);
 $('search').addEventListener('input', onSearch);
 $('search-form').addEventListener('submit', (event) => event.preventDefault());
 $('show-more').addEventListener('click', onShowMore);
+$('api-form').addEventListener('submit', onApiCall);
 
 useExtensionId(initialExtensionId());

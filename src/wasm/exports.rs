@@ -115,3 +115,9 @@ pub fn new_state_js() -> Result<String, JsValue> {
 pub fn capture_modes_js() -> Result<JsValue, JsValue> {
     to_js(&crate::views::capture_modes())
 }
+
+/// `https://host[:port]` for a team page's origin as typed; throws `InvalidInput` saying what is wrong.
+#[wasm_bindgen(js_name = normalizePageOrigin)]
+pub fn normalize_page_origin_js(text: &str) -> Result<String, JsValue> {
+    crate::origins::normalize_page_origin(text).map_err(js_error)
+}

@@ -50,6 +50,11 @@ const SAMPLES = {
   exportChilkatJson: { type: 'exportChilkatJson', openId: NOBODY },
   getSettings: { type: 'getSettings' },
   saveSettings: { type: 'saveSettings' }, // no settings: InvalidInput, nothing saved
+  pageOrigins: { type: 'pageOrigins' },
+  // Never granted: PermissionRequired / InvalidInput, nothing registered.
+  allowPageOrigin: { type: 'allowPageOrigin', origin: 'https://never-granted.example' },
+  removePageOrigin: { type: 'removePageOrigin', origin: 'https://never-granted.example' },
+  decideConsent: { type: 'decideConsent', origin: 'https://never-granted.example', allow: false },
   completeWithUrl: { type: 'completeWithUrl', url: 'https://example.com/?code=x&state=y' },
 };
 
