@@ -10,7 +10,6 @@ use futures::channel::oneshot;
 use futures::lock::{Mutex, OwnedMutexGuard};
 use js_sys::{Function, Promise, Reflect, Uint8Array};
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
 use wasm_bindgen::prelude::*;
@@ -49,8 +48,9 @@ impl Sleep for JsSleep {
 }
 
 thread_local! {
-    /// In-process locks for scopes without `navigator.locks`.
-    static LOCAL_LOCKS: RefCell<HashMap<String, Arc<Mutex<()>>>> = RefCell::new(HashMap::new());
+    /// In-process locks for scopes without `navigator.locks`, by name (a list, not a `HashMap`:
+    /// a handful of names, and no hash table in the module).
+    static LOCAL_LOCKS: RefCell<Vec<(String, Arc<Mutex<()>>)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// `navigator.locks` (Web Locks). Where there is none: a lock kept in the store itself when the
@@ -93,10 +93,13 @@ impl Lock for WebLock {
                 return lease.acquire(name).await.map(LockGuard::Lease);
             }
             let lock = LOCAL_LOCKS.with(|all| {
-                all.borrow_mut()
-                    .entry(name.to_owned())
-                    .or_insert_with(|| Arc::new(Mutex::new(())))
-                    .clone()
+                let mut all = all.borrow_mut();
+                if let Some((_, lock)) = all.iter().find(|(n, _)| n == name) {
+                    return lock.clone();
+                }
+                let lock = Arc::new(Mutex::new(()));
+                all.push((name.to_owned(), lock.clone()));
+                lock
             });
             return Ok(LockGuard::Local(lock.lock_owned().await));
         };
