@@ -4,13 +4,12 @@
 use super::errors::js_to_error;
 use super::{global_property, method_of, FetchTransport, JsStore};
 use crate::client::lease::{LeaseGuard, Spawner, StoreLease};
+use crate::client::local_lock::{LocalLock, LocalLockGuard};
 use crate::client::platform::{Clock, Lock, Platform, Random, Sleep};
 use crate::Error;
-use futures::lock::{Mutex, OwnedMutexGuard};
 use js_sys::{Function, Promise, Reflect, Uint8Array};
 use std::cell::RefCell;
 use std::rc::Rc;
-use std::sync::Arc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -49,7 +48,7 @@ impl Sleep for JsSleep {
 thread_local! {
     /// In-process locks for scopes without `navigator.locks`, by name (a list, not a `HashMap`:
     /// a handful of names, and no hash table in the module).
-    static LOCAL_LOCKS: RefCell<Vec<(String, Arc<Mutex<()>>)>> = const { RefCell::new(Vec::new()) };
+    static LOCAL_LOCKS: RefCell<Vec<(String, LocalLock)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// `navigator.locks` (Web Locks). Where there is none: a lock kept in the store itself when the
@@ -78,7 +77,7 @@ pub enum LockGuard {
     /// A lock kept in the shared store.
     Lease(#[allow(dead_code)] LeaseGuard),
     /// An in-process lock.
-    Local(#[allow(dead_code)] OwnedMutexGuard<()>),
+    Local(#[allow(dead_code)] LocalLockGuard),
 }
 
 /// Calls the function when dropped, unless taken out first.
@@ -127,11 +126,11 @@ impl Lock for WebLock {
                 if let Some((_, lock)) = all.iter().find(|(n, _)| n == name) {
                     return lock.clone();
                 }
-                let lock = Arc::new(Mutex::new(()));
+                let lock = LocalLock::new();
                 all.push((name.to_owned(), lock.clone()));
                 lock
             });
-            return Ok(LockGuard::Local(lock.lock_owned().await));
+            return Ok(LockGuard::Local(lock.lock().await));
         };
         let request =
             tts_lock(&locks, name).map_err(|e| js_to_error(e, "navigator.locks.request"))?;
