@@ -39,6 +39,7 @@ mod api;
 mod authorization;
 pub mod index;
 pub mod lease;
+pub mod local_lock;
 pub mod platform;
 mod refresh;
 pub mod store;
@@ -53,7 +54,7 @@ use crate::signing::clock_offset_from_date_header;
 use crate::token::TokenSet;
 use crate::Error;
 use account::{AccountSummary, StoredAccount, ACCOUNT_SCHEMA_VERSION};
-use futures::lock::Mutex;
+use local_lock::LocalLock;
 use platform::{Clock, Platform, Transport};
 use serde_json::Value;
 use std::cell::{Cell, RefCell};
@@ -248,11 +249,9 @@ impl<P: Platform> Client<P> {
     }
 
     /// The account's in-process lock (kept in its slot in the store).
-    fn local_lock(&self, open_id: &str) -> Rc<Mutex<()>> {
+    fn local_lock(&self, open_id: &str) -> LocalLock {
         self.store.slot(open_id, |slot| {
-            slot.lock
-                .get_or_insert_with(|| Rc::new(Mutex::new(())))
-                .clone()
+            slot.lock.get_or_insert_with(LocalLock::new).clone()
         })
     }
 

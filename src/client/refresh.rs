@@ -14,9 +14,12 @@ use crate::policy::{
 };
 use crate::token::{parse_token_response, token_refresh_request, TokenSet};
 use crate::Error;
-use futures::StreamExt;
 use serde_json::Map;
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
+use std::task::Poll;
 
 /// Options of [`Client::refresh_due`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,25 +99,44 @@ impl<P: Platform> Client<P> {
                         due.push(open_id);
                     }
                 }
-                let mut report = DueRefreshReport {
+                let workers = options.concurrency.max(1).min(due.len());
+                let report = Cell::new(DueRefreshReport {
                     due: u32::try_from(due.len()).unwrap_or(u32::MAX),
                     ..DueRefreshReport::default()
-                };
+                });
+                let queue = RefCell::new(due.into_iter());
+                // `concurrency` workers, each taking the next due account until none is left
+                // (a pool of one future type, not a `FuturesUnordered`: less code in the module).
                 // `refresh_if_due` writes unsaved tokens first, under the account's lock.
-                let results: Vec<bool> = futures::stream::iter(due)
-                    .map(|open_id| async move { self.refresh_if_due(&open_id).await.is_ok() })
-                    .buffer_unordered(options.concurrency.max(1))
-                    .collect()
-                    .await;
-                for ok in results {
-                    if ok {
-                        report.refreshed += 1;
-                    } else {
-                        report.failed += 1;
+                let worker = || async {
+                    loop {
+                        let next = queue.borrow_mut().next();
+                        let Some(open_id) = next else { break };
+                        let ok = self.refresh_if_due(&open_id).await.is_ok();
+                        let mut r = report.get();
+                        if ok {
+                            r.refreshed += 1;
+                        } else {
+                            r.failed += 1;
+                        }
+                        report.set(r);
                     }
+                };
+                let mut pool: Vec<Pin<Box<dyn Future<Output = ()> + '_>>> = Vec::new();
+                for _ in 0..workers {
+                    pool.push(Box::pin(worker()));
                 }
+                futures::future::poll_fn(|cx| {
+                    pool.retain_mut(|w| w.as_mut().poll(cx).is_pending());
+                    if pool.is_empty() {
+                        Poll::Ready(())
+                    } else {
+                        Poll::Pending
+                    }
+                })
+                .await;
                 let _ = self.store.flush_index().await;
-                Ok(report)
+                Ok(report.get())
             }
             .await,
         )

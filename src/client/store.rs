@@ -62,7 +62,7 @@ pub struct Slot {
     /// the protocol): read again before the index is used.
     suspect: bool,
     /// The client's in-process lock of the account (single flight within this instance).
-    pub(super) lock: Option<Rc<futures::lock::Mutex<()>>>,
+    pub(super) lock: Option<super::LocalLock>,
     /// The client's outcome of the account's last refresh attempt.
     pub(super) round: super::RefreshRound,
 }

@@ -63,8 +63,13 @@ export interface ApiResponse { status: number; body: any }
 pub(crate) fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
     // JSON text and the engine's JSON.parse: the same plain objects as serde-wasm-bindgen's
     // JSON-compatible serializer, without its code in the module (about 6 KB).
-    let text =
-        serde_json::to_string(value).map_err(|e| js_error(Error::InvalidInput(e.to_string())))?;
+    json_to_js(serde_json::to_string(value))
+}
+
+/// The part of [`to_js`] that is the same for every type (once in the module).
+#[inline(never)]
+fn json_to_js(text: Result<String, serde_json::Error>) -> Result<JsValue, JsValue> {
+    let text = text.map_err(|e| js_error(Error::InvalidInput(e.to_string())))?;
     js_sys::JSON::parse(&text).map_err(|e| js_error(js_to_error(e, "JSON.parse")))
 }
 
@@ -86,11 +91,23 @@ pub(crate) fn from_js<T: serde::de::DeserializeOwned>(
     value: &JsValue,
     what: &str,
 ) -> Result<T, Error> {
-    let json = match js_json(value, what)? {
+    let json = input_json(value, what)?;
+    T::deserialize(json).map_err(|e| input_error(what, e))
+}
+
+/// The part of [`from_js`] that is the same for every input (once in the module, not once per
+/// input type).
+#[inline(never)]
+fn input_json(value: &JsValue, what: &str) -> Result<serde_json::Value, Error> {
+    Ok(match js_json(value, what)? {
         serde_json::Value::Null => serde_json::Value::Object(serde_json::Map::new()),
         json => json,
-    };
-    T::deserialize(json).map_err(|e| Error::InvalidInput(format!("{what}: {e}")))
+    })
+}
+
+#[inline(never)]
+fn input_error(what: &str, error: serde_json::Error) -> Error {
+    Error::InvalidInput(format!("{what}: {error}"))
 }
 
 /// A property of the global scope (`self` in a worker, `window` in a page, `globalThis`).

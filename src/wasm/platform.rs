@@ -4,18 +4,15 @@
 use super::errors::js_to_error;
 use super::{global_property, method_of, FetchTransport, JsStore};
 use crate::client::lease::{LeaseGuard, Spawner, StoreLease};
+use crate::client::local_lock::{LocalLock, LocalLockGuard};
 use crate::client::platform::{Clock, Lock, Platform, Random, Sleep};
 use crate::Error;
-use futures::channel::oneshot;
-use futures::lock::{Mutex, OwnedMutexGuard};
 use js_sys::{Function, Promise, Reflect, Uint8Array};
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
-use std::sync::Arc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use wasm_bindgen_futures::JsFuture;
 
 /// `Date.now()`.
 pub struct JsClock;
@@ -49,8 +46,9 @@ impl Sleep for JsSleep {
 }
 
 thread_local! {
-    /// In-process locks for scopes without `navigator.locks`.
-    static LOCAL_LOCKS: RefCell<HashMap<String, Arc<Mutex<()>>>> = RefCell::new(HashMap::new());
+    /// In-process locks for scopes without `navigator.locks`, by name (a list, not a `HashMap`:
+    /// a handful of names, and no hash table in the module).
+    static LOCAL_LOCKS: RefCell<Vec<(String, LocalLock)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// `navigator.locks` (Web Locks). Where there is none: a lock kept in the store itself when the
@@ -73,12 +71,43 @@ impl WebLock {
 
 /// A held lock: released when dropped.
 pub enum LockGuard {
-    /// A Web Lock: dropping the sender resolves the lock callback's promise.
-    Web(#[allow(dead_code)] oneshot::Sender<()>),
+    /// A Web Lock: its release function, called when dropped (it settles the lock callback's
+    /// promise).
+    Web(#[allow(dead_code)] CallOnDrop),
     /// A lock kept in the shared store.
     Lease(#[allow(dead_code)] LeaseGuard),
     /// An in-process lock.
-    Local(#[allow(dead_code)] OwnedMutexGuard<()>),
+    Local(#[allow(dead_code)] LocalLockGuard),
+}
+
+/// Calls the function when dropped, unless taken out first.
+pub struct CallOnDrop(Option<Function>);
+
+impl Drop for CallOnDrop {
+    fn drop(&mut self) {
+        if let Some(f) = self.0.take() {
+            let _ = f.call0(&JsValue::UNDEFINED);
+        }
+    }
+}
+
+#[wasm_bindgen(inline_js = r#"
+export function ttsLock(locks, name) {
+  // [promise, cancel]: the promise resolves with the lock's release function once the browser
+  // grants the lock, which is held until that function is called (the callback's promise
+  // settles then). cancel() (the waiter gave up) releases it, now or as soon as it is granted.
+  let cancelled = false;
+  let release;
+  const promise = new Promise((granted, failed) => {
+    locks.request(name, () => cancelled ? undefined : new Promise((r) => { release = r; granted(r); }))
+      .catch(failed);
+  });
+  return [promise, () => { cancelled = true; if (release) release(); }];
+}
+"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = ttsLock, catch)]
+    fn tts_lock(locks: &JsValue, name: &str) -> Result<js_sys::Array, JsValue>;
 }
 
 impl Lock for WebLock {
@@ -93,39 +122,28 @@ impl Lock for WebLock {
                 return lease.acquire(name).await.map(LockGuard::Lease);
             }
             let lock = LOCAL_LOCKS.with(|all| {
-                all.borrow_mut()
-                    .entry(name.to_owned())
-                    .or_insert_with(|| Arc::new(Mutex::new(())))
-                    .clone()
+                let mut all = all.borrow_mut();
+                if let Some((_, lock)) = all.iter().find(|(n, _)| n == name) {
+                    return lock.clone();
+                }
+                let lock = LocalLock::new();
+                all.push((name.to_owned(), lock.clone()));
+                lock
             });
-            return Ok(LockGuard::Local(lock.lock_owned().await));
+            return Ok(LockGuard::Local(lock.lock().await));
         };
-        let (acquired_tx, acquired_rx) = oneshot::channel::<()>();
-        let (release_tx, release_rx) = oneshot::channel::<()>();
-        // Called by the browser once the lock is ours; the lock is held until the promise it
-        // returns settles, which happens when the guard (holding `release_tx`) is dropped.
-        let on_granted = Closure::once_into_js(move |_lock: JsValue| -> Promise {
-            let _ = acquired_tx.send(());
-            future_to_promise(async move {
-                let _ = release_rx.await;
-                Ok(JsValue::UNDEFINED)
-            })
-        });
-        let request = method_of(&locks, "request")?;
-        let pending = request
-            .call2(&locks, &JsValue::from_str(name), &on_granted)
-            .map_err(|e| js_to_error(e, "navigator.locks.request"))?;
-        // The outer promise settles after release; await it in the background so that a
-        // rejection is handled rather than reported as unhandled.
-        if let Ok(promise) = pending.dyn_into::<Promise>() {
-            wasm_bindgen_futures::spawn_local(async move {
-                let _ = JsFuture::from(promise).await;
-            });
-        }
-        acquired_rx
+        let request =
+            tts_lock(&locks, name).map_err(|e| js_to_error(e, "navigator.locks.request"))?;
+        // A waiter dropped before the grant (a new grant that stopped waiting) frees the lock.
+        let mut cancel = CallOnDrop(request.get(1).dyn_into::<Function>().ok());
+        let pending = Promise::resolve(&request.get(0));
+        let release = JsFuture::from(pending)
             .await
-            .map_err(|_| Error::Storage(format!("the lock {name} was never granted")))?;
-        Ok(LockGuard::Web(release_tx))
+            .map_err(|e| js_to_error(e, "navigator.locks.request"))?;
+        cancel.0 = None;
+        Ok(LockGuard::Web(CallOnDrop(
+            release.dyn_into::<Function>().ok(),
+        )))
     }
 }
 
