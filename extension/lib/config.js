@@ -3,6 +3,8 @@
 // that builds its own client, so both talk to the same endpoints. Nothing here restates a core
 // default: what the settings leave unset stays unset, and the core fills it in.
 
+import { captureModeOf } from '../pkg/tiktok_shop_connect.js';
+
 /** Drops empty endpoint overrides so the client uses TikTok's defaults for them. */
 function cleanEndpoints(endpoints = {}) {
   const cleaned = {};
@@ -15,11 +17,11 @@ function cleanEndpoints(endpoints = {}) {
 /**
  * Whether the flow's redirect comes back through the browser's sign-in window (chrome.identity's
  * redirect URL) rather than a page the seller lands on (tab capture, paste: the team's registered
- * URL). The settings hold a mode the core knows (its captureModes()), or none: the core then
- * begins the flow in the sign-in window.
+ * URL). Which mode an unset or unknown setting means is the core's to say (captureModeOf).
+ * Needs the wasm module initialised (the worker's modules await wasmReady first).
  */
 export function usesSignInWindow(settings) {
-  return !settings.captureMode || settings.captureMode === 'identity';
+  return captureModeOf(settings.captureMode) === 'identity';
 }
 
 /** The ClientConfig for stored settings, with the redirect URL registered in Partner Center. */

@@ -121,3 +121,13 @@ pub fn capture_modes_js() -> Result<JsValue, JsValue> {
 pub fn normalize_page_origin_js(text: &str) -> Result<String, JsValue> {
     crate::origins::normalize_page_origin(text).map_err(js_error)
 }
+
+/// The capture mode a setting asks for: unset or unknown is the sign-in window (`identity`).
+#[wasm_bindgen(js_name = captureModeOf, unchecked_return_type = "CaptureMode")]
+pub fn capture_mode_of(
+    #[wasm_bindgen(unchecked_param_type = "string | null | undefined")] setting: Option<String>,
+) -> String {
+    crate::flow::CaptureMode::from_setting(setting.as_deref())
+        .as_str()
+        .to_owned()
+}
