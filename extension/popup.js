@@ -114,7 +114,8 @@ async function showFlow(next) {
   // In paste mode the paste box is the way to finish; elsewhere it is a fallback.
   if (flow.captureMode === 'paste') $('paste').open = true;
   if (!flow.state) return;
-  const account = flow.state === 3 && flow.openId ? await flowAccount(flow.openId) : null;
+  // openId is there once the flow succeeded (the core says so; no state number here).
+  const account = flow.openId ? await flowAccount(flow.openId) : null;
   let { headline, detail } = describeFlow(flow, account?.sellerName || account?.openId);
   // The flow connected this seller once, but its card below says that is over: never "Connected" above it.
   const stale = Boolean(account && needsReconnect(account));

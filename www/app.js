@@ -170,7 +170,7 @@ function renderListState({ accounts, total, matching = total, counts }) {
 
 /** What the flow's words add after its state's name: the denial sentence, or the failure's label and detail. */
 function flowReason(flow) {
-  if (flow.state === 4) return denialSentence(flow.denialCode);
+  if (flow.denialCode !== undefined) return denialSentence(flow.denialCode);
   return [flow.failureLabel, flow.failureDetail].filter(Boolean).join(' — ');
 }
 
