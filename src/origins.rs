@@ -99,49 +99,12 @@ fn decimal(digits: &str) -> Option<u32> {
     })
 }
 
-/// A lowercase host name of letters, digits, `-`, `_` and `.`, or a canonical IPv4 address.
+/// A lowercase host name of letters, digits, `-`, `_` and `.`, or a canonical IPv4 address: the
+/// endpoints' host rule ([`crate::config::check_host`]; IPv6 literals are refused before), within
+/// DNS's length.
 fn check_host(host: &str) -> Result<(), &'static str> {
-    if host.is_empty() {
-        return Err("it has no host");
-    }
     if host.len() > MAX_HOST_CHARS {
         return Err("its host is longer than 253 characters");
     }
-    if host.contains('%') {
-        return Err("its host is percent-encoded");
-    }
-    if !host
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
-    {
-        return Err("its host may contain only letters, digits, '-', '_' and '.'");
-    }
-    if host.split('.').any(str::is_empty) {
-        return Err("its host has an empty label (a leading, trailing or doubled dot)");
-    }
-    if host.split('.').any(|label| label.starts_with("xn--")) {
-        return Err("internationalised (xn--) host names are not supported");
-    }
-    let last = host.rsplit('.').next().unwrap_or(host);
-    let numeric = last.bytes().all(|b| b.is_ascii_digit())
-        || last
-            .strip_prefix("0x")
-            .is_some_and(|hex| hex.bytes().all(|b| b.is_ascii_hexdigit()));
-    if numeric && !is_canonical_ipv4(host) {
-        return Err("its numeric host is not a plain IPv4 address a.b.c.d");
-    }
-    Ok(())
-}
-
-/// `a.b.c.d`: four decimal numbers 0–255 without leading zeros.
-fn is_canonical_ipv4(host: &str) -> bool {
-    let parts: Vec<&str> = host.split('.').collect();
-    parts.len() == 4
-        && parts.iter().all(|p| {
-            !p.is_empty()
-                && p.len() <= 3
-                && (p.len() == 1 || !p.starts_with('0'))
-                && p.bytes().all(|b| b.is_ascii_digit())
-                && decimal(p).is_some_and(|n| n <= 255)
-        })
+    crate::config::check_host(host)
 }

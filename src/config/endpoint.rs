@@ -132,7 +132,7 @@ fn check_port(port: Option<&str>) -> Result<(), &'static str> {
 /// A host is `[::1]`, a canonical dotted-quad IPv4 address, or a name of ASCII letters, digits,
 /// `-`, `_` and `.` with no empty label whose last label is not a number (browsers read a host
 /// ending in a number as an IPv4 address: `0x7f.1`, `127.1` and `2130706433` are `127.0.0.1`).
-fn check_host(host: &str) -> Result<(), &'static str> {
+pub(crate) fn check_host(host: &str) -> Result<(), &'static str> {
     if host.is_empty() {
         return Err("has no host");
     }
@@ -171,7 +171,7 @@ fn check_host(host: &str) -> Result<(), &'static str> {
         .is_some_and(|digits| digits.bytes().all(|b| b.is_ascii_hexdigit()));
     let ends_in_a_number = hex || last.bytes().all(|b| b.is_ascii_digit());
     if ends_in_a_number && !is_canonical_ipv4(host) {
-        return Err("has a numeric host that browsers read as another IP address; write it as four decimal numbers a.b.c.d without leading zeros");
+        return Err("has a numeric host that browsers read as another IPv4 address; write it as four decimal numbers a.b.c.d without leading zeros");
     }
     Ok(())
 }

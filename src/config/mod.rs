@@ -6,6 +6,7 @@ use crate::Error;
 mod endpoint;
 mod input;
 
+pub(crate) use endpoint::check_host;
 pub use endpoint::validate_endpoint;
 pub use input::Input;
 use serde::{Deserialize, Serialize};
