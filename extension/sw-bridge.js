@@ -44,6 +44,19 @@ function readOrigins() {
   return stored;
 }
 
+/**
+ * Serialises what registers or unregisters bridges (allow, remove, reconcile) within this worker.
+ * Run side by side, a reconcile (a permission was just granted) that read the record before an
+ * allow wrote it, but the registrations after the allow registered, would unregister the new bridge.
+ */
+let registrations = Promise.resolve();
+
+function oneAtATime(operation) {
+  const run = registrations.then(operation);
+  registrations = run.catch(() => {});
+  return run;
+}
+
 /** Applies `change(record)` (which edits a copy in place) and writes the result, one at a time. */
 function updateOrigins(change) {
   const run = writes.then(async () => {
@@ -110,16 +123,18 @@ export async function pendingOrigins() {
  * person's click) and now hands it over. Registers the bridge; the origin is then listed with
  * its consent undecided (kept as it was when it was listed already).
  */
-export async function allowPageOrigin(message) {
-  const origin = await originFrom(message);
-  if (!(await hasHostAccess(origin))) {
-    throw namedError('PermissionRequired', `TikTok Shop Connect has no access to ${origin}: press Allow in the options page and accept Chrome's prompt.`);
-  }
-  if (!(await registeredBridges()).has(origin)) await registerBridge(origin);
-  await updateOrigins((origins) => {
-    origins[origin] ??= { consent: 'undecided', addedAt: nowSecs() };
+export function allowPageOrigin(message) {
+  return oneAtATime(async () => {
+    const origin = await originFrom(message);
+    if (!(await hasHostAccess(origin))) {
+      throw namedError('PermissionRequired', `TikTok Shop Connect has no access to ${origin}: press Allow in the options page and accept Chrome's prompt.`);
+    }
+    if (!(await registeredBridges()).has(origin)) await registerBridge(origin);
+    await updateOrigins((origins) => {
+      origins[origin] ??= { consent: 'undecided', addedAt: nowSecs() };
+    });
+    return listPageOrigins();
   });
-  return listPageOrigins();
 }
 
 /** Whether host access to `origin` serves something else too (tab capture's page, an endpoint override). */
@@ -140,17 +155,19 @@ async function usedElsewhere(origin) {
  * host permission (unless the settings still need it; a permission the manifest itself lists
  * cannot be dropped). `permissionRemoved` says whether it was.
  */
-export async function removePageOrigin(message) {
-  const origin = await originFrom(message);
-  if ((await registeredBridges()).has(origin)) await unregisterBridge(origin);
-  await updateOrigins((origins) => {
-    delete origins[origin];
+export function removePageOrigin(message) {
+  return oneAtATime(async () => {
+    const origin = await originFrom(message);
+    if ((await registeredBridges()).has(origin)) await unregisterBridge(origin);
+    await updateOrigins((origins) => {
+      delete origins[origin];
+    });
+    let permissionRemoved = false;
+    if (!(await usedElsewhere(origin))) {
+      permissionRemoved = await chrome.permissions.remove({ origins: [hostPattern(origin)] }).catch(() => false);
+    }
+    return { ...(await listPageOrigins()), permissionRemoved };
   });
-  let permissionRemoved = false;
-  if (!(await usedElsewhere(origin))) {
-    permissionRemoved = await chrome.permissions.remove({ origins: [hostPattern(origin)] }).catch(() => false);
-  }
-  return { ...(await listPageOrigins()), permissionRemoved };
 }
 
 /** `decideConsent`: the person's answer in the popup, remembered until the origin is removed. */
@@ -211,14 +228,16 @@ export async function requireBridgeConsent(origin) {
  * for every allowed origin with host access, none for anything else. Run at start-up and when
  * a permission is added or removed (say, in chrome://extensions).
  */
-export async function reconcileBridges() {
-  const [origins, bridges] = await Promise.all([readOrigins(), registeredBridges()]);
-  for (const origin of bridges.keys()) {
-    if (!Object.hasOwn(origins, origin)) await unregisterBridge(origin);
-  }
-  for (const origin of Object.keys(origins)) {
-    const access = await hasHostAccess(origin);
-    if (access && !bridges.has(origin)) await registerBridge(origin);
-    if (!access && bridges.has(origin)) await unregisterBridge(origin);
-  }
+export function reconcileBridges() {
+  return oneAtATime(async () => {
+    const [origins, bridges] = await Promise.all([readOrigins(), registeredBridges()]);
+    for (const origin of bridges.keys()) {
+      if (!Object.hasOwn(origins, origin)) await unregisterBridge(origin);
+    }
+    for (const origin of Object.keys(origins)) {
+      const access = await hasHostAccess(origin);
+      if (access && !bridges.has(origin)) await registerBridge(origin);
+      if (!access && bridges.has(origin)) await unregisterBridge(origin);
+    }
+  });
 }
