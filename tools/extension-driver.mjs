@@ -9,7 +9,7 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 
 import { startMockServer } from './mock-tiktok/server.mjs';
-import { REPO_ROOT } from './mock-tiktok/spawn.mjs';
+import { REPO_ROOT, mockEndpoints } from './mock-tiktok/spawn.mjs';
 
 export { REPO_ROOT };
 export const EXTENSION_DIR = path.join(REPO_ROOT, 'extension');
@@ -163,12 +163,7 @@ export function mockSettings(mock, overrides = {}) {
     region: 'row',
     captureMode: 'identity',
     registeredRedirectUrl: '',
-    endpoints: {
-      authorize: `${mock.url}/open/authorize`,
-      tokenGet: `${mock.url}/api/v2/token/get`,
-      tokenRefresh: `${mock.url}/api/v2/token/refresh`,
-      apiBase: mock.url,
-    },
+    endpoints: mockEndpoints(mock.url),
     ...overrides,
   };
 }

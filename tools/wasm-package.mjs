@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import init, * as pkg from '../extension/pkg/tiktok_shop_connect.js';
-import { REPO_ROOT } from './mock-tiktok/spawn.mjs';
+import { REPO_ROOT, mockEndpoints } from './mock-tiktok/spawn.mjs';
 
 export { pkg };
 
@@ -83,12 +83,7 @@ export function mockConfig(mock, extra = {}) {
     appSecret: APP_SECRET,
     serviceId: SERVICE_ID,
     redirectUrl: `${mock.url}/__mock/callback`,
-    endpoints: {
-      authorize: `${mock.url}/open/authorize`,
-      tokenGet: `${mock.url}/api/v2/token/get`,
-      tokenRefresh: `${mock.url}/api/v2/token/refresh`,
-      apiBase: mock.url,
-    },
+    endpoints: mockEndpoints(mock.url),
     ...extra,
   };
 }

@@ -11,6 +11,14 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** The mock's command-line entry point. */
+/** The mock's TikTok endpoints at `url`, as a client config's or the settings' `endpoints`. */
+export const mockEndpoints = (url) => ({
+  authorize: `${url}/open/authorize`,
+  tokenGet: `${url}/api/v2/token/get`,
+  tokenRefresh: `${url}/api/v2/token/refresh`,
+  apiBase: url,
+});
+
 export const SERVER_PATH = fileURLToPath(new URL('./server.mjs', import.meta.url));
 
 /**
