@@ -5,12 +5,12 @@ use super::platform::Platform;
 use super::Client;
 use crate::error::MalformedKind;
 use crate::http::{HttpResponse, Method};
+use crate::json::Value;
 use crate::policy::{before_call, classify_api_response, codes, ApiOutcome, BeforeCall};
 use crate::secret::AccessToken;
 use crate::signing::{build_signed_request, ApiRequest};
 use crate::token::parse_envelope;
 use crate::Error;
-use serde_json::Value;
 
 /// A signed API call as callers describe it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -42,19 +42,17 @@ pub struct ApiCall {
     pub timeout_ms: Option<u32>,
 }
 
-impl<'de> serde::Deserialize<'de> for ApiCall {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::config::Input::deserialize(deserializer, |input| {
-            Ok(ApiCall {
-                method: input.opt_string("method")?,
-                path: input.string("path")?,
-                query: input.opt_strings("query")?,
-                body: input.opt_string("body")?,
-                shop_cipher: input.opt_string("shopCipher")?,
-                timeout_ms: input
-                    .opt_int("timeoutMs", 0, i64::from(u32::MAX))?
-                    .map(|ms| u32::try_from(ms).unwrap_or(u32::MAX)),
-            })
+impl crate::config::FromInput for ApiCall {
+    fn read(input: &mut crate::config::Input) -> Result<Self, String> {
+        Ok(ApiCall {
+            method: input.opt_string("method")?,
+            path: input.string("path")?,
+            query: input.opt_strings("query")?,
+            body: input.opt_string("body")?,
+            shop_cipher: input.opt_string("shopCipher")?,
+            timeout_ms: input
+                .opt_int("timeoutMs", 0, i64::from(u32::MAX))?
+                .map(|ms| u32::try_from(ms).unwrap_or(u32::MAX)),
         })
     }
 }
