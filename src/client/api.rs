@@ -28,9 +28,14 @@ pub struct ApiCall {
     pub method: Option<String>,
     /// The path, such as `/authorization/202309/shops`.
     pub path: String,
+    // A list in name order, each name once (as read from JS), rather than a `BTreeMap`, whose
+    // B-tree code the module then no longer carries.
     /// Business query parameters.
-    #[cfg_attr(test, ts(optional))]
-    pub query: Option<std::collections::BTreeMap<String, String>>,
+    #[cfg_attr(
+        test,
+        ts(optional, as = "Option<std::collections::BTreeMap<String, String>>")
+    )]
+    pub query: Option<Vec<(String, String)>>,
     /// The JSON body.
     #[cfg_attr(test, ts(optional = nullable))]
     pub body: Option<String>,
@@ -82,12 +87,7 @@ impl<P: Platform> Client<P> {
         let request = ApiRequest {
             method: Method::parse(call.method.as_deref().unwrap_or("GET"))?,
             path: call.path.clone(),
-            query: call
-                .query
-                .iter()
-                .flatten()
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect(),
+            query: call.query.clone().unwrap_or_default(),
             body: call.body.clone().unwrap_or_default().into_bytes(),
             shop_cipher: call.shop_cipher.clone(),
         };

@@ -107,22 +107,17 @@ impl Input {
         }
     }
 
-    /// An optional object of strings (`null`: none).
-    pub fn opt_strings(
-        &mut self,
-        key: &str,
-    ) -> Result<Option<std::collections::BTreeMap<String, String>>, String> {
+    /// An optional object of strings (`null`: none), its entries in key order.
+    pub fn opt_strings(&mut self, key: &str) -> Result<Option<Vec<(String, String)>>, String> {
         let fields = match self.take(key) {
             None | Some(Value::Null) => return Ok(None),
             Some(Value::Object(fields)) => fields,
             Some(other) => return Err(wrong_type(key, &other, "an object")),
         };
-        let mut out = std::collections::BTreeMap::new();
+        let mut out = Vec::with_capacity(fields.len());
         for (name, value) in fields {
             match value {
-                Value::String(s) => {
-                    out.insert(name, s);
-                }
+                Value::String(s) => out.push((name, s)),
                 other => return Err(wrong_type(&format!("{key}.{name}"), &other, "a string")),
             }
         }
