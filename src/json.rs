@@ -269,6 +269,14 @@ impl Map {
         let sorted = entries
             .windows(2)
             .all(|pair| matches!(pair, [(a, _), (b, _)] if a < b));
+        if !sorted && entries.len() <= 32 {
+            // Few: inserted one by one (no allocation but the map's).
+            let mut map = Map {
+                entries: Vec::with_capacity(entries.len()),
+            };
+            map.extend(entries);
+            return map;
+        }
         if !sorted {
             // Stable, so that of equal keys the last one read stays last; then keep only it.
             entries = merge_sort(entries);
@@ -670,11 +678,13 @@ impl<'a> Parser<'a> {
         }
     }
 
+    #[inline(always)]
     fn bytes(&self) -> &'a [u8] {
         self.text.as_bytes()
     }
 
     /// The next byte, not taken.
+    #[inline(always)]
     pub(crate) fn peek(&self) -> Option<u8> {
         self.bytes().get(self.at).copied()
     }
@@ -692,12 +702,14 @@ impl<'a> Parser<'a> {
 
     /// Skips whitespace; the next byte, not taken.
     pub(crate) fn whitespace(&mut self) -> Option<u8> {
-        loop {
-            match self.peek() {
-                Some(b' ' | b'\n' | b'\t' | b'\r') => self.at += 1,
-                other => return other,
+        let bytes = self.bytes();
+        while let Some(&b) = bytes.get(self.at) {
+            if !matches!(b, b' ' | b'\n' | b'\t' | b'\r') {
+                return Some(b);
             }
+            self.at += 1;
         }
+        None
     }
 
     fn position(&self, at: usize) -> (usize, usize) {
@@ -868,6 +880,7 @@ impl<'a> Parser<'a> {
         let mut out: Option<String> = None;
         let mut start = self.at;
         loop {
+            self.plain();
             let Some(b) = self.peek() else {
                 return Err(self.error(Code::EofWhileParsingString));
             };
@@ -891,13 +904,22 @@ impl<'a> Parser<'a> {
                     s.push(c);
                     start = self.at;
                 }
-                0x00..=0x1f => {
+                _ => {
                     self.at += 1;
                     return Err(self.error(Code::ControlCharacterWhileParsingString));
                 }
-                _ => self.at += 1,
             }
         }
+    }
+
+    /// Skips the bytes of a string that need no attention: up to a `"`, a `\` or a control
+    /// character (one tight loop: most of a body is strings).
+    fn plain(&mut self) {
+        let rest = self.bytes().get(self.at..).unwrap_or_default();
+        self.at += rest
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+            .unwrap_or(rest.len());
     }
 
     /// The character of an escape, after its `\` (taken).
@@ -1026,9 +1048,11 @@ impl<'a> Parser<'a> {
     }
 
     fn digits(&mut self) {
-        while matches!(self.peek(), Some(b'0'..=b'9')) {
-            self.at += 1;
-        }
+        let rest = self.bytes().get(self.at..).unwrap_or_default();
+        self.at += rest
+            .iter()
+            .position(|b| !b.is_ascii_digit())
+            .unwrap_or(rest.len());
     }
 
     /// A number, refused when an `f64` cannot hold it (as `serde_json` refuses it).
@@ -1158,6 +1182,7 @@ impl<'a> Parser<'a> {
     /// A string skipped (after its opening `"`): escapes checked for form only.
     fn skip_string(&mut self) -> Result<(), Error> {
         loop {
+            self.plain();
             match self.next() {
                 None => return Err(self.error(Code::EofWhileParsingString)),
                 Some(b'"') => return Ok(()),
@@ -1169,10 +1194,7 @@ impl<'a> Parser<'a> {
                     }
                     Some(_) => return Err(self.error(Code::InvalidEscape)),
                 },
-                Some(0x00..=0x1f) => {
-                    return Err(self.error(Code::ControlCharacterWhileParsingString))
-                }
-                Some(_) => {}
+                Some(_) => return Err(self.error(Code::ControlCharacterWhileParsingString)),
             }
         }
     }
