@@ -11,7 +11,7 @@
 //!   exponent is written back exactly as it was read (`1.0e2` stays `1.0e2`, where `serde_json`
 //!   writes `100.0`; `1e-400` stays, where `serde_json` writes `0.0`), so no float code is in the
 //!   module. Numbers too large for an `f64` (`1e400`) are refused, as `serde_json` refuses them
-//!   (the boundary is decided on the decimal digits: exactly at `f64::MAX` plus half an ulp).
+//!   (decided on the decimal digits: from `f64::MAX` plus half an ulp, to 22 digits).
 //!   Two numbers are equal when their text is: `1.0` and `1.00` are not.
 //! - Objects keep their keys sorted (byte order), as `serde_json`'s default `BTreeMap` does; a
 //!   duplicate key keeps the last value.
@@ -1214,20 +1214,21 @@ struct NumberParts {
     exp_negative: bool,
 }
 
-/// The decimal digits of `f64::MAX` plus half an ulp, `(2^54 - 1) * 2^970`: a number at or
-/// above it rounds to infinity.
-const OVERFLOW_DIGITS: &[u8] = b"179769313486231580793728971405303415079934132710037826936173778980444968292764750946649017977587207096330286416692887910946555547851940402630657488671505820681908902000708383676273854845817711531764475730270069855571366959622842914819860834936475292719074168444365510704342711559699508093042880177904174497792";
+/// The first 22 significant digits of `f64::MAX` plus half an ulp, `(2^54 - 1) * 2^970`
+/// = 1.797693134862315807937289…e308: a number at or above it rounds to infinity. A number from
+/// these 22 digits up to that exact bound (a relative width of 3e-22, where `serde_json`'s own
+/// conversion already refuses more) is refused too.
+const OVERFLOW_DIGITS: &[u8] = b"1797693134862315807937";
 
 /// Whether the non-zero number `int.frac × 10^exp` (exp non-negative) rounds to infinity as an
-/// `f64`.
+/// `f64` (see [`OVERFLOW_DIGITS`]).
 fn too_large(int: &[u8], frac: &[u8], exp: i64) -> bool {
     let digits = || int.iter().chain(frac).copied();
     let leading_zeros = digits().take_while(|&d| d == b'0').count();
     // The number is 0.D × 10^magnitude, D starting with a non-zero digit.
     let magnitude = int.len() as i64 - leading_zeros as i64 + exp;
-    let limit = OVERFLOW_DIGITS.len() as i64;
-    if magnitude != limit {
-        return magnitude > limit;
+    if magnitude != 309 {
+        return magnitude > 309;
     }
     let mut significant = digits().skip(leading_zeros);
     for &limit_digit in OVERFLOW_DIGITS {
@@ -1237,7 +1238,7 @@ fn too_large(int: &[u8], frac: &[u8], exp: i64) -> bool {
             None => return false,
         }
     }
-    // Equal to the limit up to its last digit: at or above it.
+    // Equal to the bound's digits: at or above it.
     true
 }
 
