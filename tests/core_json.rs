@@ -1,14 +1,17 @@
 //! The crate's JSON (src/json.rs) against serde_json, differentially: what it accepts and
 //! refuses, where it says an error is (line, column, end of input), what it writes (compact,
-//! pretty, through serde), and the code-0 fast path against serde's reading of it.
+//! pretty, through serde), the code-0 fast path against serde's reading of it, and what a token
+//! response that is not JSON is called (truncated or not, where) against serde_json's words.
 #![cfg(not(target_arch = "wasm32"))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use proptest::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use tiktok_shop_connect::error::MalformedKind;
 use tiktok_shop_connect::json::{self, Value};
 use tiktok_shop_connect::policy::code_is_zero;
+use tiktok_shop_connect::token::parse_envelope;
 
 /// Parses `text` with both and checks they agree: both accept (and then read the same value and
 /// write the same text where serde_json writes numbers as they were written), or both refuse
@@ -637,5 +640,60 @@ fn code_zero_fast_path_corpus() {
         "{",
     ] {
         assert_eq!(code_is_zero(body), serde_head(body), "{body}");
+    }
+}
+
+/// What `parse_envelope` said of a body that is not JSON when serde_json read it: truncated or
+/// not, and where.
+fn serde_detail(body: &[u8]) -> Option<(MalformedKind, String)> {
+    let first = body.iter().find(|b| !b.is_ascii_whitespace())?;
+    if *first == b'<' {
+        return None;
+    }
+    let text = String::from_utf8_lossy(body);
+    let error = serde_json::from_str::<serde_json::Value>(&text).err()?;
+    let (kind, what) = if error.is_eof() {
+        (MalformedKind::TruncatedJson, "ends")
+    } else {
+        (MalformedKind::NotJson, "invalid")
+    };
+    Some((
+        kind,
+        format!("{what} at line {} column {}", error.line(), error.column()),
+    ))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn truncated_and_invalid_bodies_are_told_apart_where_serde_json_told_them(
+        value in arb_value(),
+        at in any::<prop::sample::Index>(),
+        cut in 0usize..3,
+        insert in arb_edit(),
+        pretty in any::<bool>(),
+        truncate in any::<bool>(),
+    ) {
+        let envelope = serde_json::json!({"code": 1, "message": "m", "data": value});
+        let text = if pretty {
+            serde_json::to_string_pretty(&envelope).unwrap()
+        } else {
+            envelope.to_string()
+        };
+        let body = if truncate {
+            let bounds: Vec<usize> = (0..text.len()).filter(|&i| text.is_char_boundary(i)).collect();
+            text[..bounds[at.index(bounds.len())]].to_owned()
+        } else {
+            edited(&text, at, cut, &insert)
+        };
+        if let Some((kind, detail)) = serde_detail(body.as_bytes()) {
+            match parse_envelope(200, body.as_bytes()) {
+                Err(tiktok_shop_connect::Error::MalformedResponse { kind: k, detail: d, .. }) => {
+                    prop_assert_eq!((k, d), (kind, detail), "{:?}", body);
+                }
+                other => prop_assert!(false, "{:?}: {:?}", body, other),
+            }
+        }
     }
 }
