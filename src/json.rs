@@ -1400,8 +1400,7 @@ pub fn to_value<T: ?Sized + Serialize>(value: &T) -> Result<Value, Error> {
 struct Writer(String);
 
 /// An array, object or variant being written.
-#[doc(hidden)]
-pub struct Compound<'a> {
+struct Compound<'a> {
     writer: &'a mut Writer,
     first: bool,
     end: &'static str,
