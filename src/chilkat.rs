@@ -4,9 +4,9 @@
 //! (`{"code":0,"message":"success","data":{…},"request_id":"…"}`, pretty-printed). Import reads
 //! that file; export writes the current tokens back in the same shape, unknown fields included.
 
+use crate::json::{Map, Value};
 use crate::token::{parse_token_response, ScopesField, TokenSet};
 use crate::Error;
-use serde_json::{Map, Value};
 
 /// Reads a `tiktok-shops.json` written by Chilkat's examples (or by [`export_chilkat_json`]).
 /// A UTF-8 byte order mark is accepted. Expiries that JavaScript numbers and dates cannot hold
@@ -69,7 +69,7 @@ pub fn export_chilkat_json(tokens: &TokenSet) -> String {
         ScopesField::Absent => {}
     }
     for (k, v) in &tokens.extra_data {
-        data.entry(k.clone()).or_insert_with(|| v.clone());
+        data.insert_missing(k.clone(), || v.clone());
     }
     let mut envelope = Map::new();
     envelope.insert("code".into(), 0.into());
@@ -84,7 +84,7 @@ pub fn export_chilkat_json(tokens: &TokenSet) -> String {
         envelope.insert("request_id".into(), id.clone().into());
     }
     for (k, v) in &tokens.extra_envelope {
-        envelope.entry(k.clone()).or_insert_with(|| v.clone());
+        envelope.insert_missing(k.clone(), || v.clone());
     }
-    serde_json::to_string_pretty(&Value::Object(envelope)).unwrap_or_default()
+    Value::Object(envelope).to_json_pretty()
 }

@@ -61,6 +61,7 @@ pub mod config;
 pub mod error;
 pub mod flow;
 pub mod http;
+pub mod json;
 pub mod origins;
 pub mod policy;
 pub mod secret;

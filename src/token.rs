@@ -8,10 +8,10 @@
 use crate::config::Config;
 use crate::error::{snippet, MalformedKind};
 use crate::http::{append_query, HttpRequest, Method};
+use crate::json::{Map, Value};
 use crate::secret::{AccessToken, AuthCode, RefreshToken};
 use crate::Error;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 /// The `grant_type` of token/get, spelled as TikTok spells it.
 pub const GRANT_AUTHORIZED_CODE: &str = "authorized_code";
@@ -140,10 +140,10 @@ pub struct TokenSet {
     pub message: String,
     /// Fields of `data` this version does not know, kept as they were.
     #[serde(default)]
-    pub extra_data: Map<String, Value>,
+    pub extra_data: Map,
     /// Top-level fields of the envelope this version does not know, kept as they were.
     #[serde(default)]
-    pub extra_envelope: Map<String, Value>,
+    pub extra_envelope: Map,
 }
 
 impl TokenSet {
@@ -179,7 +179,7 @@ pub struct Envelope {
     /// `data`, when present and not null.
     pub data: Option<Value>,
     /// The whole object.
-    pub raw: Map<String, Value>,
+    pub raw: Map,
 }
 
 /// Parses TikTok's `{code, message, data, request_id}` envelope, whatever `data` holds. Any body
@@ -203,8 +203,8 @@ pub fn parse_envelope(http_status: u16, body: &[u8]) -> Result<Envelope, Error> 
     // is read with its invalid bytes replaced, only to tell a truncated body (cut inside a
     // character) from one that is not JSON: JSON that reads is still not JSON here.
     let parsed = match std::str::from_utf8(body) {
-        Ok(text) => serde_json::from_str::<Value>(text),
-        Err(_) => match serde_json::from_str::<Value>(&String::from_utf8_lossy(body)) {
+        Ok(text) => crate::json::from_str(text),
+        Err(_) => match crate::json::from_str(&String::from_utf8_lossy(body)) {
             Ok(_) => {
                 return Err(malformed(
                     MalformedKind::NotJson,
@@ -369,7 +369,7 @@ pub fn parse_token_response(http_status: u16, body: &[u8]) -> Result<TokenSet, E
 
 /// The fields of `map` not in `known`. Inserted one by one, not collected: collecting into a
 /// map sorts, and `map` is in key order already.
-fn unknown_fields(map: &Map<String, Value>, known: &[&str]) -> Map<String, Value> {
+fn unknown_fields(map: &Map, known: &[&str]) -> Map {
     let mut out = Map::new();
     for (k, v) in map {
         if !known.contains(&k.as_str()) {

@@ -4,10 +4,9 @@
 //! and the TypeScript declarations are generated from these structs.
 
 use crate::authorize::AuthorizationCode;
-use crate::config::Input;
 use crate::flow::{CaptureMode, FlowRunner};
 use crate::token::TokenSet;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::Serialize;
 
 /// The token model with its tokens: what `parseTokenResponse` returns to the caller that asked
 /// for them.
@@ -148,33 +147,27 @@ pub struct FailOptions {
 
 // The option bags are read over the one JSON value reader (config::Input), not derived: a
 // derived reader carries a parser of its own.
-impl<'de> Deserialize<'de> for BeginOptions {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Input::deserialize(deserializer, |input| {
-            Ok(BeginOptions {
-                capture_mode: input.opt_string("captureMode")?,
-                worker_id: input.opt_string("workerId")?,
-            })
+impl crate::config::FromInput for BeginOptions {
+    fn read(input: &mut crate::config::Input) -> Result<Self, String> {
+        Ok(BeginOptions {
+            capture_mode: input.opt_string("captureMode")?,
+            worker_id: input.opt_string("workerId")?,
         })
     }
 }
 
-impl<'de> Deserialize<'de> for CompleteOptions {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Input::deserialize(deserializer, |input| {
-            Ok(CompleteOptions {
-                bound: Some(input.flag("bound")?),
-            })
+impl crate::config::FromInput for CompleteOptions {
+    fn read(input: &mut crate::config::Input) -> Result<Self, String> {
+        Ok(CompleteOptions {
+            bound: Some(input.flag("bound")?),
         })
     }
 }
 
-impl<'de> Deserialize<'de> for FailOptions {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Input::deserialize(deserializer, |input| {
-            Ok(FailOptions {
-                authorize_url: input.opt_string("authorizeUrl")?,
-            })
+impl crate::config::FromInput for FailOptions {
+    fn read(input: &mut crate::config::Input) -> Result<Self, String> {
+        Ok(FailOptions {
+            authorize_url: input.opt_string("authorizeUrl")?,
         })
     }
 }

@@ -318,7 +318,7 @@ fn a_stored_record_with_an_expiry_beyond_javascript_is_listed_as_damaged_not_hid
         world.connect(&client).await;
         let mut record = world.stored_account();
         record["tokens"]["accessTokenExpiresAt"] = json!(9_223_372_036_854_775_000_i64);
-        world.store.items.borrow_mut().insert(key(), record);
+        world.store.items.borrow_mut().insert(key(), mine(&record));
         let accounts = client.accounts().await.unwrap();
         assert_eq!(accounts.len(), 1);
         assert_eq!(accounts[0].status, AccountStatus::Damaged);
@@ -907,7 +907,7 @@ fn a_new_grant_over_a_damaged_record_that_the_store_refuses_is_saved_on_the_next
         let client = world.client();
         world.store.items.borrow_mut().insert(
             key(),
-            json!({"schemaVersion": 2, "generation": 7, "tokens": "broken"}),
+            mine(&json!({"schemaVersion": 2, "generation": 7, "tokens": "broken"})),
         );
         let (_url, state) = client.begin_authorization().await.unwrap();
         let code = world.server.issue_code();

@@ -237,7 +237,7 @@ fn accounts_are_bound_to_their_app_key() {
             .store
             .items
             .borrow_mut()
-            .insert(format!("tts:account:{OPEN_ID}"), stored);
+            .insert(format!("tts:account:{OPEN_ID}"), mine(&stored));
         let summary = &client.accounts().await.unwrap()[0];
         assert_eq!(summary.status, AccountStatus::ReconnectRequired);
         assert!(summary
@@ -259,13 +259,13 @@ fn unreadable_entries_are_listed_as_damaged_and_foreign_ones_skipped_never_delet
         world.connect(&client).await;
         world.store.items.borrow_mut().insert(
             "tts:account:broken".into(),
-            serde_json::json!({"schemaVersion": 99}),
+            mine(&serde_json::json!({"schemaVersion": 99})),
         );
         world
             .store
             .items
             .borrow_mut()
-            .insert("settings".into(), serde_json::json!({"appKey": "x"}));
+            .insert("settings".into(), mine(&serde_json::json!({"appKey": "x"})));
         let accounts = client.accounts().await.unwrap();
         assert_eq!(accounts.len(), 2);
         let broken = accounts.iter().find(|a| a.open_id == "broken").unwrap();

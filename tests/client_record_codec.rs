@@ -68,14 +68,17 @@ fn stored_accounts_read_and_write_as_the_derived_serde_impls_do() {
     ];
     for v in variants {
         let derived: Result<StoredAccount, _> = serde_json::from_value(v.clone());
-        let mine = StoredAccount::from_value(v.clone());
+        let mine = StoredAccount::from_value(serde_json::from_value(v.clone()).unwrap());
         assert_eq!(derived.is_ok(), mine.is_ok());
         if let (Ok(mut d), Ok(m)) = (derived, mine) {
             if d.schema_version == 1 {
                 d.tokens_received_at = d.last_refresh_at.or(Some(d.connected_at));
             }
             assert_eq!(d, m);
-            assert_eq!(serde_json::to_value(&m).unwrap(), m.to_value().unwrap());
+            assert_eq!(
+                serde_json::to_value(&m).unwrap(),
+                serde_json::to_value(m.to_value().unwrap()).unwrap()
+            );
         }
     }
 }

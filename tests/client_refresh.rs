@@ -451,7 +451,7 @@ fn rotation_stores_the_new_refresh_token_with_both_expiries_in_one_write() {
         let account_writes: Vec<serde_json::Value> = world.store.log.borrow()[log_start..]
             .iter()
             .filter(|(k, _)| *k == key)
-            .map(|(_, v)| v.clone().unwrap())
+            .map(|(_, v)| theirs(v.as_ref().unwrap()))
             .collect();
         assert_eq!(account_writes.len(), 2, "the journal, then the new tokens");
         assert_eq!(account_writes[0]["tokens"]["refreshToken"], old_refresh);

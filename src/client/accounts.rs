@@ -7,8 +7,8 @@ use super::platform::{Lock, Platform};
 use super::store::WriteError;
 use super::{account_lock_name, Client};
 use crate::chilkat::{export_chilkat_json, import_chilkat_json};
+use crate::json::Map;
 use crate::Error;
-use serde_json::Map;
 
 /// Which page of the account list to show.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,15 +35,13 @@ impl Default for PageRequest {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for PageRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::config::Input::deserialize(deserializer, |input| {
-            let default = PageRequest::default();
-            Ok(PageRequest {
-                query: input.string("query")?,
-                offset: input.count("offset", default.offset)?,
-                limit: input.count("limit", default.limit)?,
-            })
+impl crate::config::FromInput for PageRequest {
+    fn read(input: &mut crate::config::Input) -> Result<Self, String> {
+        let default = PageRequest::default();
+        Ok(PageRequest {
+            query: input.string("query")?,
+            offset: input.count("offset", default.offset)?,
+            limit: input.count("limit", default.limit)?,
         })
     }
 }
@@ -74,12 +72,10 @@ pub struct ImportOptions {
     pub replace_newer: bool,
 }
 
-impl<'de> serde::Deserialize<'de> for ImportOptions {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::config::Input::deserialize(deserializer, |input| {
-            Ok(ImportOptions {
-                replace_newer: input.flag("replaceNewer")?,
-            })
+impl crate::config::FromInput for ImportOptions {
+    fn read(input: &mut crate::config::Input) -> Result<Self, String> {
+        Ok(ImportOptions {
+            replace_newer: input.flag("replaceNewer")?,
         })
     }
 }

@@ -5,12 +5,12 @@ use super::platform::Platform;
 use super::Client;
 use crate::error::MalformedKind;
 use crate::http::{HttpResponse, Method};
+use crate::json::Value;
 use crate::policy::{before_call, classify_api_response, codes, ApiOutcome, BeforeCall};
 use crate::secret::AccessToken;
 use crate::signing::{build_signed_request, ApiRequest};
 use crate::token::parse_envelope;
 use crate::Error;
-use serde_json::Value;
 
 /// A signed API call as callers describe it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -28,9 +28,14 @@ pub struct ApiCall {
     pub method: Option<String>,
     /// The path, such as `/authorization/202309/shops`.
     pub path: String,
+    // A list in name order, each name once (as read from JS), rather than a `BTreeMap`, whose
+    // B-tree code the module then no longer carries.
     /// Business query parameters.
-    #[cfg_attr(test, ts(optional))]
-    pub query: Option<std::collections::BTreeMap<String, String>>,
+    #[cfg_attr(
+        test,
+        ts(optional, as = "Option<std::collections::BTreeMap<String, String>>")
+    )]
+    pub query: Option<Vec<(String, String)>>,
     /// The JSON body.
     #[cfg_attr(test, ts(optional = nullable))]
     pub body: Option<String>,
@@ -42,19 +47,17 @@ pub struct ApiCall {
     pub timeout_ms: Option<u32>,
 }
 
-impl<'de> serde::Deserialize<'de> for ApiCall {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::config::Input::deserialize(deserializer, |input| {
-            Ok(ApiCall {
-                method: input.opt_string("method")?,
-                path: input.string("path")?,
-                query: input.opt_strings("query")?,
-                body: input.opt_string("body")?,
-                shop_cipher: input.opt_string("shopCipher")?,
-                timeout_ms: input
-                    .opt_int("timeoutMs", 0, i64::from(u32::MAX))?
-                    .map(|ms| u32::try_from(ms).unwrap_or(u32::MAX)),
-            })
+impl crate::config::FromInput for ApiCall {
+    fn read(input: &mut crate::config::Input) -> Result<Self, String> {
+        Ok(ApiCall {
+            method: input.opt_string("method")?,
+            path: input.string("path")?,
+            query: input.opt_strings("query")?,
+            body: input.opt_string("body")?,
+            shop_cipher: input.opt_string("shopCipher")?,
+            timeout_ms: input
+                .opt_int("timeoutMs", 0, i64::from(u32::MAX))?
+                .map(|ms| u32::try_from(ms).unwrap_or(u32::MAX)),
         })
     }
 }
@@ -84,12 +87,7 @@ impl<P: Platform> Client<P> {
         let request = ApiRequest {
             method: Method::parse(call.method.as_deref().unwrap_or("GET"))?,
             path: call.path.clone(),
-            query: call
-                .query
-                .iter()
-                .flatten()
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect(),
+            query: call.query.clone().unwrap_or_default(),
             body: call.body.clone().unwrap_or_default().into_bytes(),
             shop_cipher: call.shop_cipher.clone(),
         };

@@ -8,9 +8,9 @@ use super::{account_lock_name, Client, FLOW_LOCK};
 use crate::authorize::{new_state, RedirectChannel};
 use crate::error::FailureReason;
 use crate::flow::{AuthFlow, FlowRunner};
+use crate::json::{Map, Value};
 use crate::token::{parse_token_response, token_get_request};
 use crate::Error;
-use serde_json::{Map, Value};
 
 /// How long a new grant waits for the account's lock (held by a refresh of the previous grant)
 /// before it is written anyway.

@@ -6,9 +6,9 @@
 //! can delay a proactive refresh, never lose a token (calls refresh on TikTok's codes anyway).
 
 use super::account::{AccountReason, StoredAccount};
+use crate::json::Value;
 use crate::policy::{account_status, status_from_times, AccountStatus};
 use serde::Serialize;
-use serde_json::Value;
 use std::rc::Rc;
 
 /// The index's schema version.
@@ -171,8 +171,8 @@ pub const ATTENTION_LIMIT: usize = 5;
 /// The index: every account's entry, by `open_id`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AccountIndex {
-    /// Sorted by `open_id`, each once (a sorted list rather than a `BTreeMap`: the module then
-    /// carries one kind of B-tree, serde_json's, instead of two).
+    /// Sorted by `open_id`, each once (a sorted list with binary search, as the JSON objects
+    /// are: the module carries no B-tree).
     entries: Vec<(String, IndexEntry)>,
 }
 
@@ -209,7 +209,7 @@ impl AccountIndex {
 
     /// Reads a stored index from its JSON text.
     pub fn from_text(text: &str) -> Option<AccountIndex> {
-        Self::from_stored(&serde_json::from_str(text).ok()?)
+        Self::from_stored(&crate::json::from_str(text).ok()?)
     }
 
     /// Read by hand over the parsed value (one JSON parser for the whole module, rather than a
@@ -291,7 +291,7 @@ impl AccountIndex {
                 )
             })
             .collect();
-        serde_json::to_string(&Out {
+        crate::json::to_string(&Out {
             v: INDEX_VERSION,
             k: common,
             a,

@@ -14,8 +14,8 @@
 //! second line of defence.
 
 use super::platform::{Clock, Random, Sleep, Store};
+use crate::json::{Map, Value};
 use crate::Error;
-use serde_json::{json, Map, Value};
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -53,6 +53,14 @@ impl Drop for LeaseGuard {
             release();
         }
     }
+}
+
+/// The stored lease: `{ "expiresAt": …, "owner": … }`.
+fn lease(owner: &str, expires_at: i64) -> Map {
+    let mut lease = Map::new();
+    lease.insert("expiresAt".to_owned(), expires_at.into());
+    lease.insert("owner".to_owned(), owner.into());
+    lease
 }
 
 fn lease_of(value: Option<&Value>) -> Option<(String, i64)> {
@@ -103,7 +111,7 @@ where
             let mut claim = Map::new();
             claim.insert(
                 key.clone(),
-                json!({ "owner": token, "expiresAt": self.clock.now_millis() + LEASE_MS }),
+                Value::Object(lease(&token, self.clock.now_millis() + LEASE_MS)),
             );
             self.store.set(claim).await?;
             self.sleep.sleep(CLAIM_SETTLE_MS).await;

@@ -50,13 +50,13 @@ pub use refresh::{DueRefreshOptions, DueRefreshReport};
 
 use crate::config::ClientConfig;
 use crate::http::{HttpRequest, HttpResponse};
+use crate::json::Value;
 use crate::signing::clock_offset_from_date_header;
 use crate::token::TokenSet;
 use crate::Error;
 use account::{AccountSummary, StoredAccount, ACCOUNT_SCHEMA_VERSION};
 use local_lock::LocalLock;
 use platform::{Clock, Platform, Transport};
-use serde_json::Value;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use store::AccountStore;

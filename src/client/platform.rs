@@ -5,8 +5,8 @@
 //! Futures here are not `Send`: in the browser everything runs on one thread.
 
 use crate::http::{HttpRequest, HttpResponse};
+use crate::json::{Map, Value};
 use crate::Error;
-use serde_json::{Map, Value};
 
 /// Sends a request and returns the response, whatever its status. Fails only when no response
 /// came back ([`Error::Network`]).
@@ -20,9 +20,9 @@ pub trait Transport {
 #[allow(async_fn_in_trait)]
 pub trait Store {
     /// The values of `keys` that exist; every item when `keys` is `None`.
-    async fn get(&self, keys: Option<&[String]>) -> Result<Map<String, Value>, Error>;
+    async fn get(&self, keys: Option<&[String]>) -> Result<Map, Error>;
     /// Writes all `items` in one operation.
-    async fn set(&self, items: Map<String, Value>) -> Result<(), Error>;
+    async fn set(&self, items: Map) -> Result<(), Error>;
     /// Removes `keys`.
     async fn remove(&self, keys: &[String]) -> Result<(), Error>;
     /// The value of `key` when it is a string (large derived records are kept as JSON text,

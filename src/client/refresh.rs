@@ -8,13 +8,13 @@ use super::store::WriteError;
 use super::{account_lock_name, Client};
 use crate::error::MalformedKind;
 use crate::http::HttpRequest;
+use crate::json::Map;
 use crate::policy::{
     classify_refresh_error, is_transient, refresh_failure, refresh_outcome_known, RefreshFailure,
     TOKEN_WRITE_RETRY_DELAYS_MS, TRANSIENT_RETRY_DELAY_MS,
 };
 use crate::token::{parse_token_response, token_refresh_request, TokenSet};
 use crate::Error;
-use serde_json::Map;
 use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
@@ -43,14 +43,12 @@ impl Default for DueRefreshOptions {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for DueRefreshOptions {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::config::Input::deserialize(deserializer, |input| {
-            let default = DueRefreshOptions::default();
-            Ok(DueRefreshOptions {
-                concurrency: input.count("concurrency", default.concurrency)?,
-                limit: input.count("limit", default.limit)?,
-            })
+impl crate::config::FromInput for DueRefreshOptions {
+    fn read(input: &mut crate::config::Input) -> Result<Self, String> {
+        let default = DueRefreshOptions::default();
+        Ok(DueRefreshOptions {
+            concurrency: input.count("concurrency", default.concurrency)?,
+            limit: input.count("limit", default.limit)?,
         })
     }
 }
@@ -424,7 +422,7 @@ fn merge_refreshed(old: &TokenSet, mut new: TokenSet) -> TokenSet {
         new.scopes_field = old.scopes_field;
     }
     for (k, v) in &old.extra_data {
-        new.extra_data.entry(k.clone()).or_insert_with(|| v.clone());
+        new.extra_data.insert_missing(k.clone(), || v.clone());
     }
     new
 }

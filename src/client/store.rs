@@ -16,8 +16,8 @@
 use super::account::{account_key, open_id_of_key, StoredAccount, INDEX_KEY};
 use super::index::{AccountIndex, IndexEntry};
 use super::platform::Store;
+use crate::json::{Map, Value};
 use crate::Error;
-use serde_json::{Map, Value};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
@@ -502,7 +502,7 @@ impl<S: Store> AccountStore<S> {
         &self,
         expected: Option<u64>,
         mut account: StoredAccount,
-        extra: Map<String, Value>,
+        extra: Map,
     ) -> Result<Rc<StoredAccount>, WriteError> {
         let open_id = account.tokens.open_id.clone();
         let key = account_key(&open_id);

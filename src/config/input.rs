@@ -1,7 +1,14 @@
 //! The inputs JavaScript passes in, read field by field over one JSON value.
 
-use serde::Deserialize;
-use serde_json::{Map, Value};
+use crate::json::{Map, Value};
+
+/// An input JavaScript passes in, read field by field over an [`Input`] (see
+/// `wasm::from_js`): one reader of JSON values for every input, where derived readers each
+/// carried a parser of their own.
+pub trait FromInput: Sized {
+    /// Reads the input; the error names the field that is wrong (never its value).
+    fn read(input: &mut Input) -> Result<Self, String>;
+}
 
 /// An object JavaScript passes in (through JSON), read field by field: a missing field is left
 /// to its default, a field of another type is an error that names it (without its value), and
@@ -9,7 +16,7 @@ use serde_json::{Map, Value};
 /// derived: every input shares the one JSON-to-`Value` parser, where derived readers each carried
 /// a parser of their own (tens of KB of the module).
 pub struct Input {
-    fields: Map<String, Value>,
+    fields: Map,
 }
 
 impl Input {
@@ -24,20 +31,9 @@ impl Input {
         }
     }
 
-    /// Reads an input of type `T` with `read` from any serde deserializer (the shared part of
-    /// the inputs' `Deserialize` impls).
-    pub fn deserialize<'de, D, T>(
-        deserializer: D,
-        read: fn(&mut Input) -> Result<T, String>,
-    ) -> Result<T, D::Error>
-    where
-        D: serde::Deserializer<'de>,
-    {
-        use serde::de::Error as _;
-        let value = Value::deserialize(deserializer)?;
-        Input::new(value)
-            .and_then(|mut input| read(&mut input))
-            .map_err(D::Error::custom)
+    /// Reads an input of type `T` from a JSON value (an object).
+    pub fn read<T: FromInput>(value: Value) -> Result<T, String> {
+        T::read(&mut Input::new(value)?)
     }
 
     fn take(&mut self, key: &str) -> Option<Value> {
@@ -111,22 +107,17 @@ impl Input {
         }
     }
 
-    /// An optional object of strings (`null`: none).
-    pub fn opt_strings(
-        &mut self,
-        key: &str,
-    ) -> Result<Option<std::collections::BTreeMap<String, String>>, String> {
+    /// An optional object of strings (`null`: none), its entries in key order.
+    pub fn opt_strings(&mut self, key: &str) -> Result<Option<Vec<(String, String)>>, String> {
         let fields = match self.take(key) {
             None | Some(Value::Null) => return Ok(None),
             Some(Value::Object(fields)) => fields,
             Some(other) => return Err(wrong_type(key, &other, "an object")),
         };
-        let mut out = std::collections::BTreeMap::new();
+        let mut out = Vec::with_capacity(fields.len());
         for (name, value) in fields {
             match value {
-                Value::String(s) => {
-                    out.insert(name, s);
-                }
+                Value::String(s) => out.push((name, s)),
                 other => return Err(wrong_type(&format!("{key}.{name}"), &other, "a string")),
             }
         }

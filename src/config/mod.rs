@@ -8,7 +8,7 @@ mod input;
 
 pub(crate) use endpoint::check_host;
 pub use endpoint::validate_endpoint;
-pub use input::Input;
+pub use input::{FromInput, Input};
 use serde::{Deserialize, Serialize};
 
 /// Where the seller's shop is served from. It decides the authorization page; the token and API
@@ -268,14 +268,14 @@ pub struct ClientConfigInput {
     pub api_timeout_ms: Option<i64>,
 }
 
-impl<'de> Deserialize<'de> for ClientConfigInput {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Input::deserialize(deserializer, ClientConfigInput::read)
+impl FromInput for ClientConfigInput {
+    fn read(input: &mut Input) -> Result<Self, String> {
+        ClientConfigInput::read_fields(input)
     }
 }
 
 impl ClientConfigInput {
-    fn read(input: &mut Input) -> Result<ClientConfigInput, String> {
+    fn read_fields(input: &mut Input) -> Result<ClientConfigInput, String> {
         let mut endpoints = input.object("endpoints")?;
         Ok(ClientConfigInput {
             app_key: input.string("appKey")?,

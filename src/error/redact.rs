@@ -84,19 +84,19 @@ pub fn snippet(body: &[u8]) -> String {
 /// text), and the result is written back compactly (keys in sorted order). Otherwise, by
 /// [`scrub_secret_values`] alone.
 pub fn scrub_secrets(text: &str) -> String {
-    match serde_json::from_str::<serde_json::Value>(text) {
+    match crate::json::from_str(text) {
         Ok(mut value) => {
             scrub_json(&mut value);
-            serde_json::to_string(&value).unwrap_or_else(|_| scrub_secret_values(text))
+            value.to_json()
         }
         Err(_) => scrub_secret_values(text),
     }
 }
 
 /// Blanks, in place, the values of secret-bearing keys and secret values quoted inside strings.
-/// Recursion is bounded by `serde_json`'s nesting limit (128).
-fn scrub_json(value: &mut serde_json::Value) {
-    use serde_json::Value;
+/// Recursion is bounded by the parser's nesting limit (128).
+fn scrub_json(value: &mut crate::json::Value) {
+    use crate::json::Value;
     match value {
         Value::Object(map) => {
             for (key, item) in map.iter_mut() {

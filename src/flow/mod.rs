@@ -170,14 +170,14 @@ impl AuthFlow {
 
     /// Reads a flow serialised by [`to_json`](Self::to_json); another schema version is an error.
     pub fn from_json(json: &str) -> Result<AuthFlow, Error> {
-        let value: serde_json::Value = serde_json::from_str(json).map_err(|_| {
+        let value = crate::json::from_str(json).map_err(|_| {
             Error::Storage("the stored authorization flow is not a JSON object".to_owned())
         })?;
         AuthFlow::from_value(value)
     }
 
     /// Reads a flow from a JSON value; another schema version is an error.
-    pub fn from_value(value: serde_json::Value) -> Result<AuthFlow, Error> {
+    pub fn from_value(value: crate::json::Value) -> Result<AuthFlow, Error> {
         let stored = StoredFlow::read(value).map_err(|e| {
             Error::Storage(format!("the stored authorization flow cannot be read: {e}"))
         })?;
@@ -185,13 +185,13 @@ impl AuthFlow {
     }
 
     /// The flow as a JSON value, as stored.
-    pub fn to_value(&self) -> serde_json::Value {
-        serde_json::to_value(StoredFlow::from_flow(self)).unwrap_or_default()
+    pub fn to_value(&self) -> crate::json::Value {
+        crate::json::to_value(&StoredFlow::from_flow(self)).unwrap_or_default()
     }
 
     /// The flow as JSON.
     pub fn to_json(&self) -> String {
-        serde_json::to_string(&StoredFlow::from_flow(self)).unwrap_or_default()
+        crate::json::to_string(&StoredFlow::from_flow(self)).unwrap_or_default()
     }
 
     /// Starts a new flow run by `runner` (any previous one is abandoned): state 1, with the

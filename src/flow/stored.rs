@@ -3,9 +3,9 @@
 use super::{AuthFlow, CaptureMode, FlowPhase, FlowRunner, FLOW_SCHEMA_VERSION};
 use crate::config::Input;
 use crate::error::FailureReason;
+use crate::json::Value;
 use crate::Error;
 use serde::Serialize;
-use serde_json::Value;
 
 /// The flow as stored: one flat JSON object, `phase` naming the state and the fields of every
 /// state optional. Plain on purpose: it reads what earlier versions wrote (the same object

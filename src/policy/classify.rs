@@ -28,7 +28,7 @@ pub fn classify_api_response(http_status: u16, body: &[u8]) -> ApiOutcome {
     let is_object = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
     if is_object {
         if let Ok(text) = std::str::from_utf8(body) {
-            if serde_json::from_str::<Head>(text).is_ok_and(|head| head.0) {
+            if code_is_zero(text) {
                 return ApiOutcome::Success;
             }
         }
@@ -124,130 +124,42 @@ pub fn scope_in_message(message: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// Whether an envelope object's `code` is the integer 0, read without building the body as a
-/// value (the rest is skipped, checked to be JSON only). Written by hand: every `visit_*` the
-/// parser may call is answered (anything unexpected by a plain error), so serde's type-error
-/// messages (and the float formatting they carry) are not in the module. A duplicate `code`, a
-/// `code` of another type, an array or a scalar: an error, and the caller takes the full path.
-struct Head(bool);
-
-/// A visitor's error for anything [`Head`] does not accept.
-fn not_head<E: serde::de::Error>() -> E {
-    E::custom("not an envelope")
+/// Whether the body is an envelope object whose `code` is the integer 0, read without building
+/// the body as a value: keys are read (only `code` kept), every other value is skipped and only
+/// checked to be JSON (to any depth; a lone surrogate or `1e400` in a skipped value passes, as
+/// when serde skipped it). A duplicate `code`, a `code` of another type or form (`0.0`, `-0`,
+/// `"0"`), an array or a scalar: `false`, and the caller takes the full path. Public for the
+/// tests that check it against serde's reading (tests/core_json.rs), not an API.
+#[doc(hidden)]
+pub fn code_is_zero(text: &str) -> bool {
+    code_is_zero_in(&mut crate::json::Parser::new(text)).unwrap_or(false)
 }
 
-/// Implements the `visit_*` methods of a [`Head`] visitor that the parser may call and that it
-/// does not accept.
-macro_rules! refuse_visits {
-    ($($method:ident($($arg:ty)?)),* $(,)?) => {
-        $(fn $method<E: serde::de::Error>(self $(, _: $arg)?) -> Result<Self::Value, E> {
-            Err(not_head())
-        })*
-    };
-}
-
-/// The visitor of the envelope object.
-struct HeadVisitor;
-/// The visitor of a key: whether it is `code`.
-struct KeyVisitor;
-/// The visitor of `code`: whether it is the integer 0.
-struct CodeVisitor;
-
-impl<'de> serde::Deserialize<'de> for Head {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Head, D::Error> {
-        deserializer.deserialize_any(HeadVisitor)
+fn code_is_zero_in(p: &mut crate::json::Parser<'_>) -> Result<bool, crate::json::Error> {
+    if p.whitespace() != Some(b'{') {
+        return Ok(false);
     }
-}
-
-impl<'de> serde::de::DeserializeSeed<'de> for KeyVisitor {
-    type Value = bool;
-    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
-        deserializer.deserialize_str(self)
-    }
-}
-
-impl<'de> serde::de::DeserializeSeed<'de> for CodeVisitor {
-    type Value = bool;
-    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> serde::de::Visitor<'de> for HeadVisitor {
-    type Value = Head;
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("an envelope")
-    }
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Head, A::Error> {
-        let mut code = None;
-        while let Some(is_code) = map.next_key_seed(KeyVisitor)? {
-            if !is_code {
-                map.next_value::<serde::de::IgnoredAny>()?;
-            } else if code.is_some() {
-                return Err(not_head());
-            } else {
-                code = Some(map.next_value_seed(CodeVisitor)?);
-            }
+    p.bump();
+    let mut code = false;
+    let mut first = true;
+    while p.next_key(first)? {
+        first = false;
+        let key = p.string()?;
+        p.colon()?;
+        if key != "code" {
+            p.skip_value()?;
+            continue;
         }
-        Ok(Head(code == Some(true)))
+        // Exactly the literal `0` (anything else is not serde's unsigned 0).
+        if code || p.whitespace() != Some(b'0') {
+            return Ok(false);
+        }
+        p.bump();
+        if matches!(p.peek(), Some(b'0'..=b'9' | b'.' | b'e' | b'E')) {
+            return Ok(false);
+        }
+        code = true;
     }
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, _: A) -> Result<Head, A::Error> {
-        Err(not_head())
-    }
-    refuse_visits!(
-        visit_bool(bool),
-        visit_i64(i64),
-        visit_u64(u64),
-        visit_f64(f64),
-        visit_str(&str),
-        visit_bytes(&[u8]),
-        visit_unit(),
-        visit_none(),
-    );
-}
-
-impl<'de> serde::de::Visitor<'de> for KeyVisitor {
-    type Value = bool;
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a key")
-    }
-    fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<bool, E> {
-        Ok(key == "code")
-    }
-    refuse_visits!(
-        visit_bool(bool),
-        visit_i64(i64),
-        visit_u64(u64),
-        visit_f64(f64),
-        visit_bytes(&[u8]),
-        visit_unit(),
-        visit_none(),
-    );
-}
-
-impl<'de> serde::de::Visitor<'de> for CodeVisitor {
-    type Value = bool;
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a code")
-    }
-    fn visit_i64<E: serde::de::Error>(self, code: i64) -> Result<bool, E> {
-        Ok(code == 0)
-    }
-    fn visit_u64<E: serde::de::Error>(self, code: u64) -> Result<bool, E> {
-        Ok(code == 0)
-    }
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, _: A) -> Result<bool, A::Error> {
-        Err(not_head())
-    }
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, _: A) -> Result<bool, A::Error> {
-        Err(not_head())
-    }
-    refuse_visits!(
-        visit_bool(bool),
-        visit_f64(f64),
-        visit_str(&str),
-        visit_bytes(&[u8]),
-        visit_unit(),
-        visit_none(),
-    );
+    p.bump();
+    Ok(code && p.at_end())
 }

@@ -269,5 +269,6 @@ pub const TRANSIENT_RETRY_DELAY_MS: u32 = 250;
 
 mod classify;
 pub use classify::{
-    classify_api_response, classify_refresh_error, error_for_code, scope_in_message, ApiOutcome,
+    classify_api_response, classify_refresh_error, code_is_zero, error_for_code, scope_in_message,
+    ApiOutcome,
 };

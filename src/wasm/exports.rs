@@ -5,11 +5,11 @@ use super::{from_js, js_json, to_js, JsRandom};
 use crate::authorize::{authorize_url_from_input, new_state, parse_redirect};
 use crate::client::platform::Random;
 use crate::config::ClientConfigInput;
+use crate::json::{Map, Value};
 use crate::token::parse_token_response;
 use crate::views::{RedirectCodeView, TokenSetView};
 use crate::Error;
 use js_sys::Uint8Array;
-use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 

@@ -29,6 +29,8 @@ pub use platform::{BrowserPlatform, JsClock, JsRandom, JsSleep, LockGuard, WebLo
 pub use store::JsStore;
 pub use transport::FetchTransport;
 
+use crate::config::{FromInput, Input};
+use crate::json::{Map, Value};
 use crate::Error;
 use errors::{js_error, js_to_error};
 use js_sys::{Function, Promise, Reflect};
@@ -69,50 +71,48 @@ export interface ApiResponse { status: number; body: any }
 pub(crate) fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
     // JSON text and the engine's JSON.parse: the same plain objects as serde-wasm-bindgen's
     // JSON-compatible serializer, without its code in the module (about 6 KB).
-    json_to_js(serde_json::to_string(value))
+    json_to_js(crate::json::to_string(value))
 }
 
 /// The part of [`to_js`] that is the same for every type (once in the module).
 #[inline(never)]
-fn json_to_js(text: Result<String, serde_json::Error>) -> Result<JsValue, JsValue> {
+fn json_to_js(text: Result<String, crate::json::Error>) -> Result<JsValue, JsValue> {
     let text = text.map_err(|e| js_error(Error::InvalidInput(e.to_string())))?;
     js_sys::JSON::parse(&text).map_err(|e| js_error(js_to_error(e, "JSON.parse")))
 }
 
-/// A JS value as a JSON value (exact for integers up to 2^53); `undefined` reads as `null`.
-pub(crate) fn js_json(value: &JsValue, what: &str) -> Result<serde_json::Value, Error> {
+/// A JS value as a JSON value (numbers exactly as `JSON.stringify` writes them); `undefined`
+/// reads as `null`.
+pub(crate) fn js_json(value: &JsValue, what: &str) -> Result<Value, Error> {
     if value.is_undefined() || value.is_null() {
-        return Ok(serde_json::Value::Null);
+        return Ok(Value::Null);
     }
     let json = js_sys::JSON::stringify(value)
         .map_err(|_| Error::InvalidInput(format!("{what} cannot be read")))?;
-    serde_json::from_str(&String::from(json))
+    crate::json::from_str(&String::from(json))
         .map_err(|e| Error::InvalidInput(format!("{what}: {e}")))
 }
 
 /// A JS value as one of the core's inputs, through [`js_json`]: `undefined` and `null` read as
 /// an options bag left out (the input's defaults). The inputs read the JSON value by hand
 /// (`config::Input`), so this adds no parser of its own per type.
-pub(crate) fn from_js<T: serde::de::DeserializeOwned>(
-    value: &JsValue,
-    what: &str,
-) -> Result<T, Error> {
+pub(crate) fn from_js<T: FromInput>(value: &JsValue, what: &str) -> Result<T, Error> {
     let json = input_json(value, what)?;
-    T::deserialize(json).map_err(|e| input_error(what, e))
+    Input::read(json).map_err(|e| input_error(what, e))
 }
 
 /// The part of [`from_js`] that is the same for every input (once in the module, not once per
 /// input type).
 #[inline(never)]
-fn input_json(value: &JsValue, what: &str) -> Result<serde_json::Value, Error> {
+fn input_json(value: &JsValue, what: &str) -> Result<Value, Error> {
     Ok(match js_json(value, what)? {
-        serde_json::Value::Null => serde_json::Value::Object(serde_json::Map::new()),
+        Value::Null => Value::Object(Map::new()),
         json => json,
     })
 }
 
 #[inline(never)]
-fn input_error(what: &str, error: serde_json::Error) -> Error {
+fn input_error(what: &str, error: String) -> Error {
     Error::InvalidInput(format!("{what}: {error}"))
 }
 

@@ -6,9 +6,9 @@ use super::errors::js_to_error;
 use super::{await_promise, js_json, JsSleep};
 use crate::client::platform::{Sleep, Store};
 use crate::client::Client;
+use crate::json::{Map, Value};
 use crate::Error;
 use js_sys::{Array, Function, Object, Reflect};
-use serde_json::{Map, Value};
 use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -90,7 +90,7 @@ fn key_array<'a>(keys: impl Iterator<Item = &'a String>) -> JsValue {
 pub struct JsStore(pub StoreObject);
 
 impl Store for JsStore {
-    async fn get(&self, keys: Option<&[String]>) -> Result<Map<String, Value>, Error> {
+    async fn get(&self, keys: Option<&[String]>) -> Result<Map, Error> {
         let arg = keys.map_or(JsValue::NULL, |keys| key_array(keys.iter()));
         let called = self.0.get(&arg).map_err(|e| js_to_error(e, "store.get"))?;
         let items = await_promise(called, "store.get").await?;
@@ -103,9 +103,8 @@ impl Store for JsStore {
         }
     }
 
-    async fn set(&self, items: Map<String, Value>) -> Result<(), Error> {
-        let text = serde_json::to_string(&items)
-            .map_err(|_| Error::Storage("a value could not be serialised".to_owned()))?;
+    async fn set(&self, items: Map) -> Result<(), Error> {
+        let text = items.to_json();
         let arg = js_sys::JSON::parse(&text).map_err(|e| js_to_error(e, "JSON.parse"))?;
         let called = self.0.set(&arg).map_err(|e| js_to_error(e, "store.set"))?;
         await_promise(called, "store.set").await.map(|_| ())

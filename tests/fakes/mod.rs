@@ -135,3 +135,14 @@ impl World {
             .unwrap()
     }
 }
+
+/// A `serde_json` value (what the tests write with `json!`) as the crate's JSON value, through
+/// its text.
+pub fn mine(value: &Value) -> tiktok_shop_connect::json::Value {
+    tiktok_shop_connect::json::from_str(&value.to_string()).unwrap()
+}
+
+/// The crate's JSON value as a `serde_json` value (what the tests assert on), through its text.
+pub fn theirs(value: &tiktok_shop_connect::json::Value) -> Value {
+    serde_json::from_str(&value.to_json()).unwrap()
+}

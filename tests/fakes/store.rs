@@ -2,11 +2,11 @@
 //! change for delivery to clients (as `storage.onChanged` does).
 
 use super::YieldNow;
-use serde_json::{Map, Value};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use tiktok_shop_connect::client::platform::{Platform, Store};
 use tiktok_shop_connect::client::Client;
+use tiktok_shop_connect::json::{Map, Value};
 use tiktok_shop_connect::Error;
 
 /// Keys written (with the value) or removed (`None`), in order.
@@ -14,7 +14,7 @@ pub type ChangeLog = Vec<(String, Option<Value>)>;
 
 #[derive(Clone, Default)]
 pub struct MemoryStore {
-    pub items: Rc<RefCell<Map<String, Value>>>,
+    pub items: Rc<RefCell<Map>>,
     pub writes: Rc<Cell<u32>>,
     pub reads: Rc<Cell<u32>>,
     pub fail_writes: Rc<Cell<bool>>,
@@ -24,8 +24,9 @@ pub struct MemoryStore {
     pub log: Rc<RefCell<ChangeLog>>,
 }
 impl MemoryStore {
-    pub fn get_item(&self, key: &str) -> Option<Value> {
-        self.items.borrow().get(key).cloned()
+    /// An item, as a `serde_json` value.
+    pub fn get_item(&self, key: &str) -> Option<serde_json::Value> {
+        self.items.borrow().get(key).map(super::theirs)
     }
     /// Delivers the changes logged since `from` to a client (as `storage.onChanged` would);
     /// returns where the next delivery starts.
@@ -47,7 +48,7 @@ impl MemoryStore {
     }
 }
 impl Store for MemoryStore {
-    async fn get(&self, keys: Option<&[String]>) -> Result<Map<String, Value>, Error> {
+    async fn get(&self, keys: Option<&[String]>) -> Result<Map, Error> {
         YieldNow(1).await;
         self.reads.set(self.reads.get() + 1);
         let items = self.items.borrow();
@@ -59,7 +60,7 @@ impl Store for MemoryStore {
                 .collect(),
         })
     }
-    async fn set(&self, new_items: Map<String, Value>) -> Result<(), Error> {
+    async fn set(&self, new_items: Map) -> Result<(), Error> {
         YieldNow(1).await;
         if self.fail_writes.get()
             || (self.fail_account_writes.get()

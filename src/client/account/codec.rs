@@ -2,11 +2,11 @@
 
 use super::*;
 
-/// The fields of one stored object, read by hand (the derived `Deserialize` through
-/// `serde_json::Value` cost about 20 KB of the module). What serde would say, without any value:
+/// The fields of one stored object, read by hand (a derived `Deserialize` through the JSON value
+/// cost about 20 KB of the module). What serde would say, without any value:
 /// a required field that is missing is named; a field of the wrong type (`null` included, unless
 /// the field is optional) is "a field has the wrong type". Unknown fields are ignored.
-struct Fields<'a>(&'a Map<String, Value>);
+struct Fields<'a>(&'a Map);
 
 const WRONG_TYPE: &str = "a field has the wrong type";
 
@@ -54,7 +54,7 @@ fn as_int(value: &Value) -> Result<i64, String> {
     value.as_i64().ok_or_else(|| WRONG_TYPE.to_owned())
 }
 
-fn as_object(value: &Value) -> Result<Map<String, Value>, String> {
+fn as_object(value: &Value) -> Result<Map, String> {
     value
         .as_object()
         .cloned()
@@ -180,9 +180,7 @@ pub fn cap_unknown_fields(tokens: &mut TokenSet) {
     for map in [&mut tokens.extra_data, &mut tokens.extra_envelope] {
         let keys: Vec<String> = map.keys().cloned().collect();
         for key in keys {
-            let size = map.get(&key).map_or(0, |v| {
-                key.len() + serde_json::to_string(v).map_or(usize::MAX, |t| t.len())
-            });
+            let size = map.get(&key).map_or(0, |v| key.len() + v.to_json().len());
             if size <= budget {
                 budget -= size;
             } else {

@@ -1,11 +1,11 @@
 //! What the client stores for each connected account, and the secret-free summary it shows.
 
+use crate::json::{Map, Value};
 use crate::policy::{account_status, token_status_at, TokenStatus};
 use crate::secret::{AccessToken, RefreshToken};
 use crate::token::{ScopesField, TokenSet};
 use crate::Error;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 /// The schema version written with every stored account. Version 1 records (no generation, no
 /// journal) are still read.
@@ -173,7 +173,7 @@ impl StoredAccount {
 
     /// The account as a store value.
     pub fn to_value(&self) -> Result<Value, Error> {
-        // Built by hand: the same object as the derived `Serialize` gives (`serde_json::to_value`
+        // Built by hand: the same object as the derived `Serialize` gives (`json::to_value`
         // brought a serializer of its own into the module). `Result` kept for the callers.
         let t = &self.tokens;
         let opt_int = |v: Option<i64>| v.map_or(Value::Null, Value::from);
