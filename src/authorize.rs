@@ -215,9 +215,9 @@ pub fn is_redirect_for(redirect_url: &str, expected: &str) -> bool {
     let actual = split_url(redirect_url.trim()).0;
     let expected = split_url(expected.trim()).0;
     let normalise = |url: &str| -> Option<String> {
-        let (scheme, rest) = url.split_once("://")?;
+        let (scheme, rest) = crate::text::split_once(url, "://")?;
         let (authority, path) = match rest.find('/') {
-            Some(at) => rest.split_at(at),
+            Some(at) => crate::text::split_at(rest, at),
             None => (rest, ""),
         };
         Some(format!(

@@ -163,7 +163,8 @@ impl Method {
             "PATCH" => Ok(Method::Patch),
             "DELETE" => Ok(Method::Delete),
             other => Err(crate::Error::InvalidInput(format!(
-                "unsupported HTTP method {other:?}"
+                "unsupported HTTP method {}",
+                crate::text::Quoted(other)
             ))),
         }
     }

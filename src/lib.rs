@@ -69,6 +69,8 @@ pub mod signing;
 pub mod token;
 pub mod views;
 
+mod text;
+
 #[cfg(test)]
 mod typescript;
 

@@ -23,7 +23,10 @@ pub fn normalize_page_origin(text: &str) -> Result<String, Error> {
     let text = text.trim();
     origin_of(text).map_err(|why| {
         let shown: String = text.chars().take(80).collect();
-        Error::InvalidInput(format!("{shown:?} is not a page origin: {why}"))
+        Error::InvalidInput(format!(
+            "{} is not a page origin: {why}",
+            crate::text::Quoted(&shown)
+        ))
     })
 }
 

@@ -118,8 +118,8 @@ pub fn build_signed_request(
 ) -> Result<HttpRequest, Error> {
     if !request.path.starts_with('/') || request.path.contains(['?', '#']) {
         return Err(Error::InvalidInput(format!(
-            "the API path must start with / and have no query: {:?}",
-            request.path
+            "the API path must start with / and have no query: {}",
+            crate::text::Quoted(&request.path)
         )));
     }
     let timestamp = timestamp.to_string();
@@ -172,7 +172,12 @@ pub fn build_signed_request(
 pub fn clock_offset_from_date_header(date: &str, local_now: i64) -> Result<i64, Error> {
     parse_http_date(date)
         .map(|server| server - local_now)
-        .ok_or_else(|| Error::InvalidInput(format!("unreadable Date header {date:?}")))
+        .ok_or_else(|| {
+            Error::InvalidInput(format!(
+                "unreadable Date header {}",
+                crate::text::Quoted(date)
+            ))
+        })
 }
 
 /// Parses an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) into Unix seconds.

@@ -173,7 +173,7 @@ impl<P: Platform> Client<P> {
                     ref message,
                     ..
                 }) if !clock_retried
-                    && message.to_ascii_lowercase().contains("timestamp")
+                    && crate::text::contains(&message.to_ascii_lowercase(), "timestamp")
                     && self.clock_offset.get() != offset_used =>
                 {
                     clock_retried = true;

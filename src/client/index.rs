@@ -420,9 +420,9 @@ impl AccountIndex {
             counts.add(status);
             let name = crate::lowercase(&entry.seller_name);
             if needle.is_empty()
-                || name.contains(&needle)
-                || crate::lowercase(open_id).contains(&needle)
-                || crate::lowercase(&entry.seller_region).contains(&needle)
+                || crate::text::contains(&name, &needle)
+                || crate::text::contains(&crate::lowercase(open_id), &needle)
+                || crate::text::contains(&crate::lowercase(&entry.seller_region), &needle)
             {
                 matching.push((i64::from(!status.needs_attention()), name, open_id.clone()));
             }

@@ -28,8 +28,8 @@ pub fn validate_endpoint(name: &str, url: &str) -> Result<(), Error> {
     match endpoint_problem(url) {
         Ok(()) => Ok(()),
         Err(why) => Err(Error::InvalidConfig(format!(
-            "the {name} {:?} {why}",
-            shown_url(url)
+            "the {name} {} {why}",
+            crate::text::Quoted(&shown_url(url))
         ))),
     }
 }
@@ -72,7 +72,7 @@ fn endpoint_problem(url: &str) -> Result<(), &'static str> {
         return Err("must have exactly two slashes after the scheme (browsers read https:///host as https://host)");
     }
     let authority_len = rest.find(['/', '?']).unwrap_or(rest.len());
-    let (authority, path_and_query) = rest.split_at(authority_len);
+    let (authority, path_and_query) = crate::text::split_at(rest, authority_len);
     if authority.contains('@') {
         return Err("must not contain a user name or password (user:password@)");
     }
@@ -96,9 +96,9 @@ fn split_host_port(authority: &str) -> Result<(&str, Option<&str>), &'static str
         let end = authority
             .find(']')
             .ok_or("has an IPv6 address without its closing ]")?;
-        authority.split_at(end + 1)
+        crate::text::split_at(authority, end + 1)
     } else {
-        authority.split_at(authority.find(':').unwrap_or(authority.len()))
+        crate::text::split_at(authority, authority.find(':').unwrap_or(authority.len()))
     };
     if after.is_empty() {
         return Ok((host, None));
@@ -235,9 +235,25 @@ fn check_path_and_query(path_and_query: &str) -> Result<(), &'static str> {
         }
     }
     let path = path_and_query.split('?').next().unwrap_or("");
+    // `.` or `..`, each dot possibly written `%2e` (browsers decode it before they remove the
+    // segment).
     let is_dot = |segment: &str| {
-        let plain = segment.to_ascii_lowercase().replace("%2e", ".");
-        plain == "." || plain == ".."
+        let mut rest = segment.as_bytes();
+        let mut dots = 0;
+        while !rest.is_empty() {
+            if let Some(after) = rest.strip_prefix(b".") {
+                rest = after;
+            } else if rest
+                .get(..3)
+                .is_some_and(|p| p.eq_ignore_ascii_case(b"%2e"))
+            {
+                rest = rest.get(3..).unwrap_or(&[]);
+            } else {
+                return false;
+            }
+            dots += 1;
+        }
+        dots == 1 || dots == 2
     };
     if path.split('/').any(is_dot) {
         return Err("has a . or .. path segment, which browsers remove");

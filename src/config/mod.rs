@@ -31,7 +31,8 @@ impl Region {
             "row" | "global" | "rest-of-world" | "" => Ok(Region::RestOfWorld),
             "us" => Ok(Region::Us),
             other => Err(Error::InvalidConfig(format!(
-                "unknown region {other:?}: use \"row\" (rest of world) or \"us\""
+                "unknown region {}: use \"row\" (rest of world) or \"us\"",
+                crate::text::Quoted(other)
             ))),
         }
     }

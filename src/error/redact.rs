@@ -6,12 +6,14 @@
 pub fn redact_values(text: &str, secrets: &[&str]) -> String {
     let mut out = text.to_owned();
     for secret in secrets.iter().filter(|s| s.len() >= 4) {
-        if out.contains(secret) {
-            out = out.replace(secret, "[redacted]");
+        if let Some(replaced) = crate::text::replace(&out, secret, "[redacted]") {
+            out = replaced;
         }
         let encoded = crate::http::encode_component(secret);
-        if encoded != *secret && out.contains(&encoded) {
-            out = out.replace(&encoded, "[redacted]");
+        if encoded != *secret {
+            if let Some(replaced) = crate::text::replace(&out, &encoded, "[redacted]") {
+                out = replaced;
+            }
         }
     }
     out
@@ -23,9 +25,9 @@ pub fn redact_values(text: &str, secrets: &[&str]) -> String {
 /// blanking an expiry in an error snippet costs nothing.
 fn is_secret_key(key: &str) -> bool {
     let lower = key.to_ascii_lowercase();
-    lower.contains("token")
-        || lower.contains("secret")
-        || lower.contains("password")
+    crate::text::contains(&lower, "token")
+        || crate::text::contains(&lower, "secret")
+        || crate::text::contains(&lower, "password")
         || matches!(
             lower.as_str(),
             "auth_code" | "auth-code" | "authcode" | "code" | "sign"

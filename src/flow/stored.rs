@@ -192,7 +192,12 @@ impl StoredFlow {
                 let detail = self.failure_detail.unwrap_or_else(|| {
                     failure_info
                         .strip_prefix(reason.label())
-                        .map(|rest| rest.trim_start_matches(": "))
+                        .map(|mut rest| {
+                            while let Some(after) = rest.strip_prefix(": ") {
+                                rest = after;
+                            }
+                            rest
+                        })
                         .unwrap_or(&failure_info)
                         .to_owned()
                 });

@@ -1,0 +1,172 @@
+//! Small text helpers in place of the standard library's substring search, checked `str`
+//! slicing and `{:?}` quoting. Each of those pulls kilobytes of machinery into the wasm module
+//! (the Two-Way searcher, the panic path of a slice that misses a character boundary, and the
+//! Unicode tables of `char::escape_debug`) for the few short texts the crate searches or quotes:
+//! error messages, URLs, header values.
+
+use std::fmt;
+
+/// The byte position of the first `needle` in `haystack`. A plain scan: the texts are short
+/// (keys, messages, URLs). A match always starts at a character boundary, since `needle` is
+/// UTF-8 and so cannot start with a continuation byte.
+pub(crate) fn find(haystack: &str, needle: &str) -> Option<usize> {
+    let needle = needle.as_bytes();
+    if needle.is_empty() {
+        return Some(0);
+    }
+    haystack
+        .as_bytes()
+        .windows(needle.len())
+        .position(|window| window == needle)
+}
+
+/// Whether `needle` occurs in `haystack`.
+pub(crate) fn contains(haystack: &str, needle: &str) -> bool {
+    find(haystack, needle).is_some()
+}
+
+/// `haystack` with every `needle` (left to right, not overlapping) replaced by `with`, as
+/// `str::replace` does; `None` when there is none (nothing to copy).
+pub(crate) fn replace(haystack: &str, needle: &str, with: &str) -> Option<String> {
+    if needle.is_empty() {
+        return None;
+    }
+    let mut at = find(haystack, needle)?;
+    let mut out = String::with_capacity(haystack.len());
+    let mut rest = haystack;
+    loop {
+        let (before, after) = split_at(rest, at);
+        out.push_str(before);
+        out.push_str(with);
+        rest = after.get(needle.len()..).unwrap_or("");
+        match find(rest, needle) {
+            Some(next) => at = next,
+            None => break,
+        }
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+/// `text` split around the first `separator`, as `str::split_once` does.
+pub(crate) fn split_once<'a>(text: &'a str, separator: &str) -> Option<(&'a str, &'a str)> {
+    let at = find(text, separator)?;
+    let (before, rest) = text.split_at_checked(at)?;
+    Some((before, rest.get(separator.len()..)?))
+}
+
+/// `text` split at byte `at`, a position found in it (so a character boundary). Unlike
+/// `str::split_at`, no panic path: a position that is not a boundary gives the whole text and
+/// an empty rest.
+pub(crate) fn split_at(text: &str, at: usize) -> (&str, &str) {
+    text.split_at_checked(at).unwrap_or((text, ""))
+}
+
+/// A text in double quotes for an error message, with `"` and `\` escaped and control
+/// characters written as `\n`, `\r`, `\t`, `\0` or `\u{..}`: what `{:?}` shows for the ASCII a
+/// message quotes. Other characters are written as they are.
+pub(crate) struct Quoted<'a>(pub &'a str);
+
+impl fmt::Display for Quoted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("\"")?;
+        let mut plain_from = 0;
+        for (at, c) in self.0.char_indices() {
+            let escape: &str = match c {
+                '"' => "\\\"",
+                '\\' => "\\\\",
+                '\n' => "\\n",
+                '\r' => "\\r",
+                '\t' => "\\t",
+                '\0' => "\\0",
+                c if c.is_control() => "",
+                _ => continue,
+            };
+            f.write_str(self.0.get(plain_from..at).unwrap_or(""))?;
+            if escape.is_empty() {
+                write!(f, "\\u{{{:x}}}", u32::from(c))?;
+            } else {
+                f.write_str(escape)?;
+            }
+            plain_from = at + c.len_utf8();
+        }
+        f.write_str(self.0.get(plain_from..).unwrap_or(""))?;
+        f.write_str("\"")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn find_matches_the_standard_library() {
+        let cases = [
+            ("access_token", "token"),
+            ("", "a"),
+            ("abc", ""),
+            ("aaab", "aab"),
+            ("héllo wörld", "wö"),
+            ("héllo", "llo"),
+            ("x://y", "://"),
+            ("short", "longer than it"),
+            ("tok tok tok", "tok"),
+            ("aaaa", "aa"),
+            ("token=abc&x=abc", "abc"),
+        ];
+        for (haystack, needle) in cases {
+            assert_eq!(
+                find(haystack, needle),
+                haystack.find(needle),
+                "{haystack} {needle}"
+            );
+            let replaced = replace(haystack, needle, "[r]");
+            if needle.is_empty() || !haystack.contains(needle) {
+                assert_eq!(replaced, None);
+            } else {
+                assert_eq!(
+                    replaced.as_deref(),
+                    Some(haystack.replace(needle, "[r]").as_str())
+                );
+            }
+            assert_eq!(
+                split_once(haystack, needle),
+                haystack.split_once(needle),
+                "{haystack} {needle}"
+            );
+        }
+    }
+
+    #[test]
+    fn quoted_is_debug_for_ascii_and_control_characters() {
+        for text in [
+            "",
+            "plain",
+            "with \"quotes\" and \\",
+            "line\nbreak\r\ttab\0nul",
+            "esc\u{1b}[0m del\u{7f}",
+            "C1 \u{85}",
+            "héllo wörld ✓",
+        ] {
+            assert_eq!(Quoted(text).to_string(), format!("{text:?}"));
+        }
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Searching and replacing agree with the standard library's on any text, including
+        /// texts with multi-byte characters and overlapping candidates.
+        #[test]
+        fn find_and_replace_agree_with_std(haystack in "[ab✓é%]{0,24}", needle in "[ab✓é%]{1,4}") {
+            prop_assert_eq!(find(&haystack, &needle), haystack.find(needle.as_str()));
+            let expected = haystack.contains(needle.as_str()).then(|| haystack.replace(needle.as_str(), "[redacted]"));
+            prop_assert_eq!(replace(&haystack, &needle, "[redacted]"), expected);
+            prop_assert_eq!(split_once(&haystack, &needle), haystack.split_once(needle.as_str()));
+        }
+    }
+}
