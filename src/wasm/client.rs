@@ -29,19 +29,22 @@ pub struct TikTokShopClient {
 /// the module rather than once per method (measured: see the commit).
 type JsCall = std::pin::Pin<Box<dyn std::future::Future<Output = Result<JsValue, JsValue>>>>;
 
-/// Runs an async client call as a JS promise.
-fn promise<T, F>(future: F) -> Promise
-where
-    T: Serialize,
-    F: std::future::Future<Output = Result<T, Error>> + 'static,
-{
-    let call: JsCall = Box::pin(async move {
-        match future.await {
-            Ok(value) => to_js(&value),
-            Err(error) => Err(js_error(error)),
-        }
-    });
+/// Runs a method's future, which converts its own answer ([`answer`]), as a JS promise. The
+/// conversion inside the method's future, not around it: one state machine per method rather
+/// than two nested.
+fn promise(
+    future: impl std::future::Future<Output = Result<JsValue, JsValue>> + 'static,
+) -> Promise {
+    let call: JsCall = Box::pin(future);
     future_to_promise(call)
+}
+
+/// A client call's outcome as what the promise settles with.
+fn answer<T: Serialize>(outcome: Result<T, Error>) -> Result<JsValue, JsValue> {
+    match outcome {
+        Ok(value) => to_js(&value),
+        Err(error) => Err(js_error(error)),
+    }
 }
 
 #[wasm_bindgen(js_class = TikTokShopClient)]
@@ -96,11 +99,14 @@ impl TikTokShopClient {
         #[wasm_bindgen(unchecked_optional_param_type = "BeginOptions")] options: Option<JsValue>,
     ) -> Promise {
         let client = self.inner.clone();
-        let options: Result<BeginOptions, Error> =
-            from_js(&options.unwrap_or_default(), "the options");
+        let runner = from_js::<BeginOptions>(&options.unwrap_or_default(), "the options")
+            .map(|options| options.runner());
         promise(async move {
-            let (url, state) = client.begin_authorization_with(options?.runner()).await?;
-            Ok(AuthorizationStart { url, state })
+            let started = match runner {
+                Ok(runner) => client.begin_authorization_with(runner).await,
+                Err(error) => Err(error),
+            };
+            answer(started.map(|(url, state)| AuthorizationStart { url, state }))
         })
     }
 
@@ -108,7 +114,7 @@ impl TikTokShopClient {
     #[wasm_bindgen(js_name = setFlowTab, unchecked_return_type = "Promise<FlowState>")]
     pub fn set_flow_tab(&self, tab_id: f64) -> Promise {
         let client = self.inner.clone();
-        promise(async move { client.set_flow_tab(tab_id as i64).await })
+        promise(async move { answer(client.set_flow_tab(tab_id as i64).await) })
     }
 
     /// Ends a pending flow that another worker instance started and that can no longer finish
@@ -116,7 +122,7 @@ impl TikTokShopClient {
     #[wasm_bindgen(js_name = settleOrphanedFlow, unchecked_return_type = "Promise<FlowState>")]
     pub fn settle_orphaned_flow(&self, worker_id: String) -> Promise {
         let client = self.inner.clone();
-        promise(async move { client.settle_orphaned_flow(&worker_id).await })
+        promise(async move { answer(client.settle_orphaned_flow(&worker_id).await) })
     }
 
     /// Completes the authorization with the redirect URL; resolves to the account summary.
@@ -130,17 +136,24 @@ impl TikTokShopClient {
         #[wasm_bindgen(unchecked_optional_param_type = "CompleteOptions")] options: Option<JsValue>,
     ) -> Promise {
         let client = self.inner.clone();
-        let options: Result<CompleteOptions, Error> =
-            from_js(&options.unwrap_or_default(), "the options");
+        let channel = from_js::<CompleteOptions>(&options.unwrap_or_default(), "the options").map(
+            |options| {
+                if options.bound.unwrap_or(false) {
+                    RedirectChannel::Bound
+                } else {
+                    RedirectChannel::Unbound
+                }
+            },
+        );
         promise(async move {
-            let channel = if options?.bound.unwrap_or(false) {
-                RedirectChannel::Bound
-            } else {
-                RedirectChannel::Unbound
-            };
-            client
-                .complete_authorization_from(&redirect_url, channel)
-                .await
+            answer(match channel {
+                Ok(channel) => {
+                    client
+                        .complete_authorization_from(&redirect_url, channel)
+                        .await
+                }
+                Err(error) => Err(error),
+            })
         })
     }
 
@@ -148,14 +161,14 @@ impl TikTokShopClient {
     #[wasm_bindgen(js_name = flowState, unchecked_return_type = "Promise<FlowState>")]
     pub fn flow_state(&self) -> Promise {
         let client = self.inner.clone();
-        promise(async move { client.flow_state().await })
+        promise(async move { answer(client.flow_state().await) })
     }
 
     /// Cancels the pending flow (state 5, "cancelled").
     #[wasm_bindgen(js_name = cancelAuthorization, unchecked_return_type = "Promise<FlowState>")]
     pub fn cancel_authorization(&self) -> Promise {
         let client = self.inner.clone();
-        promise(async move { client.cancel_authorization().await })
+        promise(async move { answer(client.cancel_authorization().await) })
     }
 
     /// Ends the pending flow in state 5 with a reason (`windowClosed`, `interrupted`,
@@ -182,13 +195,18 @@ impl TikTokShopClient {
         let options: Result<FailOptions, Error> =
             from_js(&options.unwrap_or_default(), "the options");
         promise(async move {
-            client
-                .fail_authorization_of(
-                    options?.authorize_url.as_deref(),
-                    reason?,
-                    detail.as_deref().unwrap_or(""),
-                )
-                .await
+            answer(match (options, reason) {
+                (Ok(options), Ok(reason)) => {
+                    client
+                        .fail_authorization_of(
+                            options.authorize_url.as_deref(),
+                            reason,
+                            detail.as_deref().unwrap_or(""),
+                        )
+                        .await
+                }
+                (Err(error), _) | (_, Err(error)) => Err(error),
+            })
         })
     }
 
@@ -196,7 +214,7 @@ impl TikTokShopClient {
     #[wasm_bindgen(js_name = checkFlowDeadline, unchecked_return_type = "Promise<FlowState>")]
     pub fn check_flow_deadline(&self) -> Promise {
         let client = self.inner.clone();
-        promise(async move { client.check_flow_deadline().await })
+        promise(async move { answer(client.check_flow_deadline().await) })
     }
 
     /// Every connected account, without secrets (reads every record: use `accountsPage` for
@@ -204,7 +222,7 @@ impl TikTokShopClient {
     #[wasm_bindgen(unchecked_return_type = "Promise<AccountSummary[]>")]
     pub fn accounts(&self) -> Promise {
         let client = self.inner.clone();
-        promise(async move { client.accounts().await })
+        promise(async move { answer(client.accounts().await) })
     }
 
     /// One page of the account list: `{ accounts, total, matching, counts }`.
@@ -216,14 +234,19 @@ impl TikTokShopClient {
         let client = self.inner.clone();
         let request: Result<PageRequest, Error> =
             from_js(&request.unwrap_or_default(), "the page request");
-        promise(async move { client.accounts_page(&request?).await })
+        promise(async move {
+            answer(match request {
+                Ok(request) => client.accounts_page(&request).await,
+                Err(error) => Err(error),
+            })
+        })
     }
 
     /// Counts by status, the sellers needing attention, the next due refresh: no account read.
     #[wasm_bindgen(unchecked_return_type = "Promise<Overview>")]
     pub fn overview(&self) -> Promise {
         let client = self.inner.clone();
-        promise(async move { client.overview().await })
+        promise(async move { answer(client.overview().await) })
     }
 
     /// Refreshes the accounts that are due, `concurrency` at a time: `{ due, refreshed, failed }`.
@@ -237,14 +260,19 @@ impl TikTokShopClient {
         let client = self.inner.clone();
         let options: Result<DueRefreshOptions, Error> =
             from_js(&options.unwrap_or_default(), "the options");
-        promise(async move { client.refresh_due(options?).await })
+        promise(async move {
+            answer(match options {
+                Ok(options) => client.refresh_due(options).await,
+                Err(error) => Err(error),
+            })
+        })
     }
 
     /// Refreshes an account (single flight; tokens refreshed elsewhere are reused).
     #[wasm_bindgen(unchecked_return_type = "Promise<AccountSummary>")]
     pub fn refresh(&self, open_id: String) -> Promise {
         let client = self.inner.clone();
-        promise(async move { client.refresh(&open_id).await })
+        promise(async move { answer(client.refresh(&open_id).await) })
     }
 
     /// A signed API call with one refresh-and-retry: `{ status, body }`, `body` being TikTok's
@@ -284,14 +312,14 @@ impl TikTokShopClient {
     #[wasm_bindgen(unchecked_return_type = "Promise<Shop[]>")]
     pub fn shops(&self, open_id: String) -> Promise {
         let client = self.inner.clone();
-        promise(async move { client.shops(&open_id).await })
+        promise(async move { answer(client.shops(&open_id).await) })
     }
 
     /// Removes an account (after any refresh in flight).
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn disconnect(&self, open_id: String) -> Promise {
         let client = self.inner.clone();
-        promise(async move { client.disconnect(&open_id).await })
+        promise(async move { answer(client.disconnect(&open_id).await) })
     }
 
     /// Imports Chilkat's `tiktok-shops.json`: `{ account, refreshed }`. Throws
@@ -306,13 +334,18 @@ impl TikTokShopClient {
         let client = self.inner.clone();
         let options: Result<ImportOptions, Error> =
             from_js(&options.unwrap_or_default(), "the import options");
-        promise(async move { client.import_chilkat_json(&text, options?).await })
+        promise(async move {
+            answer(match options {
+                Ok(options) => client.import_chilkat_json(&text, options).await,
+                Err(error) => Err(error),
+            })
+        })
     }
 
     /// The account as Chilkat's `tiktok-shops.json` (contains tokens).
     #[wasm_bindgen(js_name = exportChilkatJson, unchecked_return_type = "Promise<string>")]
     pub fn export_chilkat_json(&self, open_id: String) -> Promise {
         let client = self.inner.clone();
-        promise(async move { client.export_chilkat_json(&open_id).await })
+        promise(async move { answer(client.export_chilkat_json(&open_id).await) })
     }
 }
