@@ -6,7 +6,9 @@ use super::store::{listen_to_changes, ChangeListener, StoreObject};
 use super::{from_js, global_property, to_js};
 use super::{BrowserPlatform, FetchTransport, JsClock, JsRandom, JsSleep, JsStore, WebLock};
 use crate::authorize::RedirectChannel;
-use crate::client::{ApiCall, Client, Deps, DueRefreshOptions, ImportOptions, PageRequest};
+use crate::client::{
+    ApiCall, ApiResponse, Client, Deps, DueRefreshOptions, ImportOptions, PageRequest,
+};
 use crate::config::ClientConfigInput;
 use crate::error::FailureReason;
 use crate::views::{AuthorizationStart, BeginOptions, CompleteOptions, FailOptions};
@@ -45,6 +47,27 @@ fn answer<T: Serialize>(outcome: Result<T, Error>) -> Result<JsValue, JsValue> {
         Ok(value) => to_js(&value),
         Err(error) => Err(js_error(error)),
     }
+}
+
+/// `apiFetch`'s answer: `{ status, body }`, the body parsed by the engine (out of the method's
+/// future: plain code, once).
+#[inline(never)]
+fn api_response(outcome: Result<ApiResponse, Error>) -> Result<JsValue, JsValue> {
+    let response = outcome.map_err(js_error)?;
+    let out = js_sys::Object::new();
+    Reflect::set(
+        &out,
+        &JsValue::from_str("status"),
+        &JsValue::from_f64(f64::from(response.status)),
+    )?;
+    let body = js_sys::JSON::parse(&response.body).map_err(|e| {
+        js_error(Error::InvalidInput(format!(
+            "JSON.parse: {}",
+            js_message(&e)
+        )))
+    })?;
+    Reflect::set(&out, &JsValue::from_str("body"), &body)?;
+    Ok(out.into())
 }
 
 #[wasm_bindgen(js_class = TikTokShopClient)]
@@ -285,27 +308,12 @@ impl TikTokShopClient {
     ) -> Promise {
         let client = self.inner.clone();
         let call: Result<ApiCall, Error> = from_js(&call, "the API call");
-        let call: JsCall = Box::pin(async move {
-            let response = client
-                .api_fetch(&open_id, &call.map_err(js_error)?)
-                .await
-                .map_err(js_error)?;
-            let out = js_sys::Object::new();
-            Reflect::set(
-                &out,
-                &JsValue::from_str("status"),
-                &JsValue::from_f64(f64::from(response.status)),
-            )?;
-            let body = js_sys::JSON::parse(&response.body).map_err(|e| {
-                js_error(Error::InvalidInput(format!(
-                    "JSON.parse: {}",
-                    js_message(&e)
-                )))
-            })?;
-            Reflect::set(&out, &JsValue::from_str("body"), &body)?;
-            Ok(out.into())
-        });
-        future_to_promise(call)
+        promise(async move {
+            match call {
+                Ok(call) => api_response(client.api_fetch(&open_id, &call).await),
+                Err(error) => Err(js_error(error)),
+            }
+        })
     }
 
     /// The shops the account covers.
