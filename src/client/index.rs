@@ -5,7 +5,7 @@
 //! rebuilt from the accounts when it is missing or unreadable. It is derived data: a stale entry
 //! can delay a proactive refresh, never lose a token (calls refresh on TikTok's codes anyway).
 
-use super::account::{AccountReason, StoredAccount};
+use super::account::{open_id_of_key, AccountReason, StoredAccount};
 use crate::policy::{account_status, status_from_times, AccountStatus};
 use serde::Serialize;
 use serde_json::Value;
@@ -324,6 +324,31 @@ impl AccountIndex {
     /// Every listed `open_id`, in order.
     pub fn open_ids(&self) -> impl Iterator<Item = &String> {
         self.entries.iter().map(|(open_id, _)| open_id)
+    }
+
+    /// Checks the index against the store's `keys`: drops the entries of accounts no longer
+    /// stored, and returns the stored ids it lacks (in order) and whether it dropped any.
+    pub fn reconcile(&mut self, keys: &[String]) -> (Vec<String>, bool) {
+        // The stored ids, in order (a sorted list, not a set: one kind of map fewer in the
+        // module). Duplicates cannot occur: keys are unique.
+        let stored_ids: Vec<String> = crate::sort_keys(
+            keys.iter()
+                .filter_map(|k| open_id_of_key(k))
+                .map(|id| (0, id.to_owned(), String::new()))
+                .collect(),
+        )
+        .into_iter()
+        .map(|((_, id, _), _)| id)
+        .collect();
+        let listed = self.entries.len();
+        self.entries
+            .retain(|(id, _)| stored_ids.binary_search(id).is_ok());
+        let removed = self.entries.len() != listed;
+        let unknown = stored_ids
+            .into_iter()
+            .filter(|id| self.get(id).is_none())
+            .collect();
+        (unknown, removed)
     }
 
     /// Sets an account's entry; whether anything changed.

@@ -406,48 +406,38 @@ impl<S: Store> AccountStore<S> {
             Some(text) => AccountIndex::from_text(&text),
             None => None,
         };
-        let Some(mut index) = stored else {
+        // Each inner future awaited at one place (each await site costs its own code): what to
+        // read is decided first, then read, then the index written if it changed.
+        let unknown = match stored {
             // Missing or unreadable: rebuild (this reads every account, once).
-            self.all().await?;
-            return self.flush_index().await;
+            None => {
+                self.all().await?;
+                Vec::new()
+            }
+            Some(index) => {
+                let keys = self.store.keys().await?;
+                self.adopt_index(index, keys)
+            }
         };
-        if let Some(keys) = self.store.keys().await? {
-            // The stored ids, in order (a sorted list, not a set: one kind of map fewer in the
-            // module). Duplicates cannot occur: keys are unique.
-            let stored_ids: Vec<String> = crate::sort_keys(
-                keys.iter()
-                    .filter_map(|k| open_id_of_key(k))
-                    .map(|id| (0, id.to_owned(), String::new()))
-                    .collect(),
-            )
-            .into_iter()
-            .map(|((_, id, _), _)| id)
-            .collect();
-            let stale: Vec<String> = index
-                .open_ids()
-                .filter(|id| stored_ids.binary_search(id).is_err())
-                .cloned()
-                .collect();
-            for id in &stale {
-                index.remove(id);
-            }
-            let unknown: Vec<String> = stored_ids
-                .into_iter()
-                .filter(|id| index.get(id).is_none())
-                .collect();
-            let dirty = !stale.is_empty() || !unknown.is_empty();
-            *self.index.borrow_mut() = Some(index);
-            if !unknown.is_empty() {
-                self.records(&unknown).await?;
-            }
-            if dirty {
-                self.index_dirty.set(true);
-                self.flush_index().await?;
-            }
-            return Ok(());
+        if !unknown.is_empty() {
+            self.records(&unknown).await?;
         }
+        self.flush_index().await
+    }
+
+    /// Keeps the stored index, checked against the store's keys when the store listed them:
+    /// entries of removed accounts dropped, and the ids of accounts it lacks returned (to be
+    /// read). Marks it to be written when it differed from the store.
+    fn adopt_index(&self, mut index: AccountIndex, keys: Option<Vec<String>>) -> Vec<String> {
+        let (unknown, removed) = match keys {
+            Some(keys) => index.reconcile(&keys),
+            None => (Vec::new(), false),
+        };
         *self.index.borrow_mut() = Some(index);
-        Ok(())
+        if removed || !unknown.is_empty() {
+            self.index_dirty.set(true);
+        }
+        unknown
     }
 
     /// Runs `f` over the loaded index.
