@@ -442,6 +442,17 @@ impl<S: Store> AccountStore<S> {
 
     /// Runs `f` over the loaded index.
     pub async fn with_index<T>(&self, f: impl FnOnce(&AccountIndex) -> T) -> Result<T, Error> {
+        // The awaits in a function of their own: one copy in the module, not one per `f`.
+        self.current_index().await?;
+        let index = self.index.borrow();
+        match index.as_ref() {
+            Some(index) => Ok(f(index)),
+            None => Ok(f(&AccountIndex::default())),
+        }
+    }
+
+    /// Loads the index, and reads again the accounts whose last change event was not believed.
+    async fn current_index(&self) -> Result<(), Error> {
         self.load_index().await?;
         let suspects: Vec<String> = self
             .slots
@@ -456,11 +467,7 @@ impl<S: Store> AccountStore<S> {
         if !suspects.is_empty() {
             self.records(&suspects).await?;
         }
-        let index = self.index.borrow();
-        match index.as_ref() {
-            Some(index) => Ok(f(index)),
-            None => Ok(f(&AccountIndex::default())),
-        }
+        Ok(())
     }
 
     /// Whether the index in memory differs from the stored one.
