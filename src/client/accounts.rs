@@ -217,41 +217,13 @@ impl<P: Platform> Client<P> {
                     let local = self.local_lock(&open_id);
                     let _local = local.lock().await;
                     let _guard = self.lock.acquire(&account_lock_name(&open_id)).await?;
-                    let current = self.store.read(&open_id).await;
-                    let expected = match &current {
-                        Ok(Some(stored)) => {
-                            if stored.tokens.access_token == tokens.access_token
-                                && stored.tokens.refresh_token == tokens.refresh_token
-                                && stored.tokens.access_token_expires_at
-                                    == tokens.access_token_expires_at
-                                && stored.tokens.refresh_token_expires_at
-                                    == tokens.refresh_token_expires_at
-                            {
-                                // The same tokens: nothing to write.
-                                None
-                            } else if !options.replace_newer {
-                                if let Some(detail) = newer_detail(&stored.tokens, &tokens) {
-                                    return Err(Error::NewerTokensStored {
-                                        open_id: open_id.clone(),
-                                        detail,
-                                    });
-                                }
-                                Some(Some(stored.generation))
-                            } else {
-                                Some(Some(stored.generation))
-                            }
-                        }
-                        Ok(None) => Some(None),
-                        // A damaged record is replaced only when the person confirms it.
-                        Err(error) => {
-                            if !options.replace_newer {
-                                return Err(Error::NewerTokensStored {
-                                    open_id: open_id.clone(),
-                                    detail: format!("the stored record cannot be read: {error}"),
-                                });
-                            }
-                            Some(self.store.stored_generation(&open_id).await?)
-                        }
+                    let stored = self.store.read(&open_id).await;
+                    let over = import_over(&stored, &tokens, options.replace_newer)?;
+                    drop(stored);
+                    let expected = match over {
+                        ImportOver::Same => None,
+                        ImportOver::Generation(expected) => Some(expected),
+                        ImportOver::Damaged => Some(self.store.stored_generation(&open_id).await?),
                     };
                     // `None`: the same tokens are stored already.
                     if let Some(expected) = expected {
@@ -270,17 +242,17 @@ impl<P: Platform> Client<P> {
                     }
                 }
                 if needs_refresh {
-                    return match self.refresh_account(&open_id, None).await {
-                        Ok(account) => Ok(ImportOutcome {
-                            account: self.summary(&account),
-                            refreshed: true,
-                        }),
-                        Err(error) if error.needs_reconnect() => Ok(ImportOutcome {
-                            account: self.summary(&*self.account(&open_id).await?),
-                            refreshed: false,
-                        }),
-                        Err(error) => Err(error),
-                    };
+                    match self.refresh_account(&open_id, None).await {
+                        Ok(account) => {
+                            return Ok(ImportOutcome {
+                                account: self.summary(&account),
+                                refreshed: true,
+                            })
+                        }
+                        // Kept, marked as needing a reconnect: shown as it is now.
+                        Err(error) if error.needs_reconnect() => {}
+                        Err(error) => return Err(error),
+                    }
                 }
                 let account = self.account(&open_id).await?;
                 Ok(ImportOutcome {
@@ -302,6 +274,57 @@ impl<P: Platform> Client<P> {
             }
             .await,
         )
+    }
+}
+
+/// What an import writes over, decided from what is stored (read under the account's lock).
+enum ImportOver {
+    /// The same tokens are stored: nothing to write.
+    Same,
+    /// The stored generation (`None`: no account is stored).
+    Generation(Option<u64>),
+    /// A record that cannot be read, which the person confirmed to replace.
+    Damaged,
+}
+
+/// What an import of `tokens` writes over, given what is `current`ly stored; refused with
+/// [`Error::NewerTokensStored`] when the stored tokens are newer or the record cannot be read,
+/// unless `replace_newer`. A plain function: the import's future awaits once per store call.
+fn import_over(
+    current: &Result<Option<std::rc::Rc<super::account::StoredAccount>>, Error>,
+    tokens: &crate::token::TokenSet,
+    replace_newer: bool,
+) -> Result<ImportOver, Error> {
+    match current {
+        Ok(Some(stored)) => {
+            if stored.tokens.access_token == tokens.access_token
+                && stored.tokens.refresh_token == tokens.refresh_token
+                && stored.tokens.access_token_expires_at == tokens.access_token_expires_at
+                && stored.tokens.refresh_token_expires_at == tokens.refresh_token_expires_at
+            {
+                return Ok(ImportOver::Same);
+            }
+            if !replace_newer {
+                if let Some(detail) = newer_detail(&stored.tokens, tokens) {
+                    return Err(Error::NewerTokensStored {
+                        open_id: tokens.open_id.clone(),
+                        detail,
+                    });
+                }
+            }
+            Ok(ImportOver::Generation(Some(stored.generation)))
+        }
+        Ok(None) => Ok(ImportOver::Generation(None)),
+        // A damaged record is replaced only when the person confirms it.
+        Err(error) => {
+            if !replace_newer {
+                return Err(Error::NewerTokensStored {
+                    open_id: tokens.open_id.clone(),
+                    detail: format!("the stored record cannot be read: {error}"),
+                });
+            }
+            Ok(ImportOver::Damaged)
+        }
     }
 }
 
