@@ -244,6 +244,24 @@ impl<S: Store> AccountStore<S> {
         }
     }
 
+    /// Keeps what was just read of an account (`None`: nothing is stored) in memory and in the
+    /// index; returns the record, parsed. One copy for every reader.
+    #[inline(never)]
+    fn adopt(&self, open_id: &str, stored: Option<Value>) -> Option<Record> {
+        match stored {
+            None => {
+                self.forget_cached(open_id);
+                self.index_update(open_id, None);
+                None
+            }
+            Some(value) => {
+                let record = parse_record(value);
+                self.remember(open_id, record.clone());
+                Some(record)
+            }
+        }
+    }
+
     /// Keeps a freshly read record in memory and in the index.
     fn remember(&self, open_id: &str, record: Record) {
         let watching = self.watching.get();
@@ -294,19 +312,12 @@ impl<S: Store> AccountStore<S> {
     /// Reads an account from the store (under its lock: what is really stored now).
     /// `Ok(None)`: no such account.
     pub async fn read(&self, open_id: &str) -> Result<Option<Rc<StoredAccount>>, Error> {
-        match self.read_raw(open_id).await? {
-            None => {
-                self.forget_cached(open_id);
-                self.index_update(open_id, None);
-                Ok(None)
-            }
-            Some(value) => {
-                let record = parse_record(value);
-                self.remember(open_id, record.clone());
-                record.map(Some).map_err(|why| {
-                    Error::Storage(format!("the stored account {open_id} is damaged: {why}"))
-                })
-            }
+        let stored = self.read_raw(open_id).await?;
+        match self.adopt(open_id, stored) {
+            None => Ok(None),
+            Some(record) => record.map(Some).map_err(|why| {
+                Error::Storage(format!("the stored account {open_id} is damaged: {why}"))
+            }),
         }
     }
 
@@ -342,13 +353,9 @@ impl<S: Store> AccountStore<S> {
                 out.push((open_id.clone(), Ok(account)));
                 continue;
             }
-            match read.remove(&account_key(open_id)).filter(|v| !v.is_null()) {
-                Some(value) => {
-                    let record = parse_record(value);
-                    self.remember(open_id, record.clone());
-                    out.push((open_id.clone(), record));
-                }
-                None => self.index_update(open_id, None),
+            let stored = read.remove(&account_key(open_id)).filter(|v| !v.is_null());
+            if let Some(record) = self.adopt(open_id, stored) {
+                out.push((open_id.clone(), record));
             }
         }
         Ok(out)
@@ -506,18 +513,7 @@ impl<S: Store> AccountStore<S> {
         let current = self.read_raw(&open_id).await.map_err(WriteError::Failed)?;
         let current_generation = current.as_ref().map(raw_generation);
         if current_generation != expected {
-            let now_stored = match current {
-                None => {
-                    self.forget_cached(&open_id);
-                    self.index_update(&open_id, None);
-                    None
-                }
-                Some(value) => {
-                    let record = parse_record(value);
-                    self.remember(&open_id, record.clone());
-                    record.ok()
-                }
-            };
+            let now_stored = self.adopt(&open_id, current).and_then(Result::ok);
             return Err(WriteError::Conflict(now_stored));
         }
         account.schema_version = super::account::ACCOUNT_SCHEMA_VERSION;
