@@ -9,7 +9,6 @@ use crate::authorize::RedirectChannel;
 use crate::client::{
     ApiCall, ApiResponse, Client, Deps, DueRefreshOptions, ImportOptions, PageRequest,
 };
-use crate::config::ClientConfigInput;
 use crate::error::FailureReason;
 use crate::views::{AuthorizationStart, BeginOptions, CompleteOptions, FailOptions};
 use crate::Error;
@@ -81,9 +80,7 @@ impl TikTokShopClient {
         #[wasm_bindgen(unchecked_param_type = "ClientConfig")] config: JsValue,
         store: StoreObject,
     ) -> Result<TikTokShopClient, JsValue> {
-        let input: ClientConfigInput = from_js(&config, "config")
-            .map_err(|e| js_error(Error::InvalidConfig(e.to_string())))?;
-        let config = input.validate().map_err(js_error)?;
+        let config = super::exports::client_config(&config)?;
         if let Some(method) = store.missing_method() {
             return Err(js_error(Error::InvalidInput(format!(
                 "the store has no {method}() method; pass chrome.storage.local or an object of that shape"
