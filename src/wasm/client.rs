@@ -69,6 +69,12 @@ fn api_response(outcome: Result<ApiResponse, Error>) -> Result<JsValue, JsValue>
     Ok(out.into())
 }
 
+/// A client call's outcome that is a JS value already (`null`, a string): what [`answer`] would
+/// give, without a JSON round trip.
+fn answer_plain(outcome: Result<JsValue, Error>) -> Result<JsValue, JsValue> {
+    outcome.map_err(js_error)
+}
+
 #[wasm_bindgen(js_class = TikTokShopClient)]
 impl TikTokShopClient {
     /// Validates `config` (throws `InvalidConfig`) and makes a client over `store`. When the store
@@ -324,7 +330,9 @@ impl TikTokShopClient {
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn disconnect(&self, open_id: String) -> Promise {
         let client = self.inner.clone();
-        promise(async move { answer(client.disconnect(&open_id).await) })
+        promise(
+            async move { answer_plain(client.disconnect(&open_id).await.map(|()| JsValue::NULL)) },
+        )
     }
 
     /// Imports Chilkat's `tiktok-shops.json`: `{ account, refreshed }`. Throws
@@ -351,6 +359,13 @@ impl TikTokShopClient {
     #[wasm_bindgen(js_name = exportChilkatJson, unchecked_return_type = "Promise<string>")]
     pub fn export_chilkat_json(&self, open_id: String) -> Promise {
         let client = self.inner.clone();
-        promise(async move { answer(client.export_chilkat_json(&open_id).await) })
+        promise(async move {
+            answer_plain(
+                client
+                    .export_chilkat_json(&open_id)
+                    .await
+                    .map(|text| JsValue::from_str(&text)),
+            )
+        })
     }
 }
