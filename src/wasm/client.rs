@@ -3,7 +3,7 @@
 
 use super::errors::{js_error, js_message};
 use super::store::{listen_to_changes, ChangeListener, StoreObject};
-use super::{from_js, global_property, to_js};
+use super::{from_js, to_js};
 use super::{BrowserPlatform, FetchTransport, JsClock, JsRandom, JsSleep, JsStore, WebLock};
 use crate::authorize::RedirectChannel;
 use crate::client::{
@@ -95,11 +95,7 @@ impl TikTokShopClient {
         // A store with change events is shared with other contexts (chrome.storage is), and
         // where Web Locks are missing they are excluded by a lock kept in the store; Node is one
         // context, and keeps the in-process lock.
-        let in_node = global_property("process")
-            .and_then(|p| Reflect::get(&p, &JsValue::from_str("versions")).ok())
-            .and_then(|v| Reflect::get(&v, &JsValue::from_str("node")).ok())
-            .is_some_and(|n| n.is_string());
-        let shared = !in_node && store.has_change_events();
+        let shared = !super::platform::in_node() && store.has_change_events();
         let js_store = JsStore(store.clone());
         let deps = Deps {
             lock: WebLock::new(&js_store, shared),

@@ -104,10 +104,18 @@ export function ttsLock(locks, name) {
   });
   return [promise, () => { cancelled = true; if (release) release(); }];
 }
+export function ttsInNode() {
+  const p = globalThis.process;
+  return p != null && p.versions != null && typeof p.versions.node === 'string';
+}
 "#)]
 extern "C" {
     #[wasm_bindgen(js_name = ttsLock, catch)]
     fn tts_lock(locks: &JsValue, name: &str) -> Result<js_sys::Array, JsValue>;
+
+    /// Whether this is Node (`process.versions.node`): one context, whatever its store.
+    #[wasm_bindgen(js_name = ttsInNode)]
+    pub(crate) fn in_node() -> bool;
 }
 
 impl Lock for WebLock {
