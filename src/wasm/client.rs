@@ -118,11 +118,11 @@ impl TikTokShopClient {
     #[wasm_bindgen(js_name = beginAuthorization, unchecked_return_type = "Promise<AuthorizationStart>")]
     pub fn begin_authorization(
         &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "BeginOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "BeginOptions")] options: Option<JsValue>,
     ) -> Promise {
         let client = self.inner.clone();
-        let runner =
-            from_js::<BeginOptions>(&options, "the options").map(|options| options.runner());
+        let runner = from_js::<BeginOptions>(&options.unwrap_or_default(), "the options")
+            .map(|options| options.runner());
         promise(async move {
             let started = match runner {
                 Ok(runner) => client.begin_authorization_with(runner).await,
@@ -155,16 +155,18 @@ impl TikTokShopClient {
     pub fn complete_authorization(
         &self,
         redirect_url: String,
-        #[wasm_bindgen(unchecked_optional_param_type = "CompleteOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CompleteOptions")] options: Option<JsValue>,
     ) -> Promise {
         let client = self.inner.clone();
-        let channel = from_js::<CompleteOptions>(&options, "the options").map(|options| {
-            if options.bound.unwrap_or(false) {
-                RedirectChannel::Bound
-            } else {
-                RedirectChannel::Unbound
-            }
-        });
+        let channel = from_js::<CompleteOptions>(&options.unwrap_or_default(), "the options").map(
+            |options| {
+                if options.bound.unwrap_or(false) {
+                    RedirectChannel::Bound
+                } else {
+                    RedirectChannel::Unbound
+                }
+            },
+        );
         promise(async move {
             answer(match channel {
                 Ok(channel) => {
@@ -199,7 +201,7 @@ impl TikTokShopClient {
         &self,
         #[wasm_bindgen(unchecked_param_type = "FailureReason")] reason: JsValue,
         detail: Option<String>,
-        #[wasm_bindgen(unchecked_optional_param_type = "FailOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "FailOptions")] options: Option<JsValue>,
     ) -> Promise {
         let client = self.inner.clone();
         let reason = reason
@@ -212,7 +214,8 @@ impl TikTokShopClient {
                         .to_owned(),
                 )
             });
-        let options: Result<FailOptions, Error> = from_js(&options, "the options");
+        let options: Result<FailOptions, Error> =
+            from_js(&options.unwrap_or_default(), "the options");
         promise(async move {
             answer(match (options, reason) {
                 (Ok(options), Ok(reason)) => {
@@ -248,10 +251,11 @@ impl TikTokShopClient {
     #[wasm_bindgen(js_name = accountsPage, unchecked_return_type = "Promise<AccountsPage>")]
     pub fn accounts_page(
         &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "PageRequest")] request: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "PageRequest")] request: Option<JsValue>,
     ) -> Promise {
         let client = self.inner.clone();
-        let request: Result<PageRequest, Error> = from_js(&request, "the page request");
+        let request: Result<PageRequest, Error> =
+            from_js(&request.unwrap_or_default(), "the page request");
         promise(async move {
             answer(match request {
                 Ok(request) => client.accounts_page(&request).await,
@@ -271,10 +275,13 @@ impl TikTokShopClient {
     #[wasm_bindgen(js_name = refreshDue, unchecked_return_type = "Promise<DueRefreshReport>")]
     pub fn refresh_due(
         &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "DueRefreshOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "DueRefreshOptions")] options: Option<
+            JsValue,
+        >,
     ) -> Promise {
         let client = self.inner.clone();
-        let options: Result<DueRefreshOptions, Error> = from_js(&options, "the options");
+        let options: Result<DueRefreshOptions, Error> =
+            from_js(&options.unwrap_or_default(), "the options");
         promise(async move {
             answer(match options {
                 Ok(options) => client.refresh_due(options).await,
@@ -331,10 +338,11 @@ impl TikTokShopClient {
     pub fn import_chilkat_json(
         &self,
         text: String,
-        #[wasm_bindgen(unchecked_optional_param_type = "ImportOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "ImportOptions")] options: Option<JsValue>,
     ) -> Promise {
         let client = self.inner.clone();
-        let options: Result<ImportOptions, Error> = from_js(&options, "the import options");
+        let options: Result<ImportOptions, Error> =
+            from_js(&options.unwrap_or_default(), "the import options");
         promise(async move {
             answer(match options {
                 Ok(options) => client.import_chilkat_json(&text, options).await,
