@@ -194,62 +194,61 @@ impl<P: Platform> Client<P> {
         text: &str,
         options: ImportOptions,
     ) -> Result<ImportOutcome, Error> {
-        self.out(
-            async {
-                let tokens = import_chilkat_json(text)?;
-                self.remember_tokens(&tokens);
-                let now = self.now();
-                let open_id = tokens.open_id.clone();
-                let needs_refresh = now >= tokens.access_token_expires_at;
-                {
-                    let local = self.local_lock(&open_id);
-                    let _local = local.lock().await;
-                    let _guard = self.lock.acquire(&account_lock_name(&open_id)).await?;
-                    let stored = self.store.read(&open_id).await;
-                    let over = import_over(&stored, &tokens, options.replace_newer)?;
-                    drop(stored);
-                    let expected = match over {
-                        ImportOver::Same => None,
-                        ImportOver::Generation(expected) => Some(expected),
-                        ImportOver::Damaged => Some(self.store.stored_generation(&open_id).await?),
-                    };
-                    // `None`: the same tokens are stored already.
-                    if let Some(expected) = expected {
-                        let mut account = self.new_account(tokens, now);
-                        // Imported tokens were issued at an unknown time: no half-life limit.
-                        account.tokens_received_at = None;
-                        match self.store.write(expected, account, Map::new()).await {
-                            Ok(_) => {}
-                            Err(WriteError::Conflict(_)) => {
-                                return Err(Error::Storage(
-                                    "the account changed while importing; import again".to_owned(),
-                                ))
-                            }
-                            Err(WriteError::Failed(error)) => return Err(error),
-                        }
-                    }
+        // Each error redacted where it arises (`out`), as in `accounts`.
+        let tokens = self.out(import_chilkat_json(text))?;
+        self.remember_tokens(&tokens);
+        let now = self.now();
+        let open_id = tokens.open_id.clone();
+        let needs_refresh = now >= tokens.access_token_expires_at;
+        {
+            let local = self.local_lock(&open_id);
+            let _local = local.lock().await;
+            let guard = self.lock.acquire(&account_lock_name(&open_id)).await;
+            let _guard = self.out(guard)?;
+            let stored = self.store.read(&open_id).await;
+            let over = import_over(&stored, &tokens, options.replace_newer);
+            drop(stored);
+            let expected = match self.out(over)? {
+                ImportOver::Same => None,
+                ImportOver::Generation(expected) => Some(expected),
+                ImportOver::Damaged => {
+                    let stored = self.store.stored_generation(&open_id).await;
+                    Some(self.out(stored)?)
                 }
-                if needs_refresh {
-                    match self.refresh_account(&open_id, None).await {
-                        Ok(account) => {
-                            return Ok(ImportOutcome {
-                                account: self.summary(&account),
-                                refreshed: true,
-                            })
-                        }
-                        // Kept, marked as needing a reconnect: shown as it is now.
-                        Err(error) if error.needs_reconnect() => {}
-                        Err(error) => return Err(error),
-                    }
-                }
-                let account = self.account(&open_id).await?;
-                Ok(ImportOutcome {
-                    account: self.summary(&account),
-                    refreshed: false,
-                })
+            };
+            // `None`: the same tokens are stored already.
+            if let Some(expected) = expected {
+                let mut account = self.new_account(tokens, now);
+                // Imported tokens were issued at an unknown time: no half-life limit.
+                account.tokens_received_at = None;
+                let written = match self.store.write(expected, account, Map::new()).await {
+                    Ok(_) => Ok(()),
+                    Err(WriteError::Conflict(_)) => Err(Error::Storage(
+                        "the account changed while importing; import again".to_owned(),
+                    )),
+                    Err(WriteError::Failed(error)) => Err(error),
+                };
+                self.out(written)?;
             }
-            .await,
-        )
+        }
+        if needs_refresh {
+            match self.refresh_account(&open_id, None).await {
+                Ok(account) => {
+                    return Ok(ImportOutcome {
+                        account: self.summary(&account),
+                        refreshed: true,
+                    })
+                }
+                // Kept, marked as needing a reconnect: shown as it is now.
+                Err(error) if error.needs_reconnect() => {}
+                Err(error) => return self.out(Err(error)),
+            }
+        }
+        let account = self.out(self.account(&open_id).await)?;
+        Ok(ImportOutcome {
+            account: self.summary(&account),
+            refreshed: false,
+        })
     }
 
     /// The account's tokens as Chilkat's `tiktok-shops.json` (contains the tokens: a file for
