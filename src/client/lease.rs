@@ -15,7 +15,7 @@
 
 use super::platform::{Clock, Random, Sleep, Store};
 use crate::Error;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -103,11 +103,12 @@ where
             } else if lease.is_some_and(|(_, expires_at)| expires_at > self.clock.now_millis()) {
                 POLL_MS
             } else {
+                let mut lease = Map::new();
+                lease.insert("owner".to_owned(), Value::String(token.clone()));
+                let expires_at = self.clock.now_millis() + LEASE_MS;
+                lease.insert("expiresAt".to_owned(), Value::from(expires_at));
                 let mut claim = Map::new();
-                claim.insert(
-                    key.clone(),
-                    json!({ "owner": token, "expiresAt": self.clock.now_millis() + LEASE_MS }),
-                );
+                claim.insert(key.clone(), Value::Object(lease));
                 self.store.set(claim).await?;
                 claimed = true;
                 CLAIM_SETTLE_MS
