@@ -87,15 +87,17 @@ impl Slots {
         self.0.get_mut(at).map(|(_, slot)| slot)
     }
 
-    /// Where the slot of `open_id` is, made empty when there is none.
-    fn find_or_insert(&mut self, open_id: &str) -> usize {
-        match self.position(open_id) {
+    /// The slot of `open_id`, made empty when there is none (`None` is not reached: the slot is
+    /// where it was found or put).
+    fn find_or_insert(&mut self, open_id: &str) -> Option<&mut Slot> {
+        let at = match self.position(open_id) {
             Ok(at) => at,
             Err(at) => {
                 self.0.insert(at, (open_id.to_owned(), Slot::default()));
                 at
             }
-        }
+        };
+        self.0.get_mut(at).map(|(_, slot)| slot)
     }
 
     fn iter(&self) -> impl Iterator<Item = &(String, Slot)> {
@@ -149,12 +151,9 @@ impl<S: Store> AccountStore<S> {
     /// Runs `f` over an account's slot, made when there is none.
     pub(super) fn slot<T>(&self, open_id: &str, f: impl FnOnce(&mut Slot) -> T) -> T {
         let mut slots = self.slots.borrow_mut();
-        let at = slots.find_or_insert(open_id);
-        match slots.0.get_mut(at) {
-            Some((_, slot)) => f(slot),
-            // Not reached: `at` is where the slot is.
-            None => f(&mut Slot::default()),
-        }
+        let mut unreached = Slot::default();
+        // `f` called at one place: it is inlined once.
+        f(slots.find_or_insert(open_id).unwrap_or(&mut unreached))
     }
 
     /// Runs `f` over an account's slot, if it has one (none is made).
