@@ -28,20 +28,7 @@ pub struct JsSleep;
 
 impl Sleep for JsSleep {
     async fn sleep(&self, millis: u32) {
-        let promise = Promise::new(&mut |resolve, _reject| {
-            if let Some(set_timeout) =
-                global_property("setTimeout").and_then(|f| f.dyn_into::<Function>().ok())
-            {
-                let _ = set_timeout.call2(
-                    &JsValue::UNDEFINED,
-                    &resolve,
-                    &JsValue::from_f64(f64::from(millis)),
-                );
-            } else {
-                let _ = resolve.call0(&JsValue::UNDEFINED);
-            }
-        });
-        let _ = JsFuture::from(promise).await;
+        let _ = JsFuture::from(tts_sleep(millis)).await;
     }
 }
 
@@ -104,6 +91,13 @@ export function ttsLock(locks, name) {
   });
   return [promise, () => { cancelled = true; if (release) release(); }];
 }
+export function ttsSleep(ms) {
+  // setTimeout of the global scope; where there is none, at once.
+  return new Promise((resolve) => {
+    const setTimeout = globalThis.setTimeout;
+    if (typeof setTimeout === 'function') setTimeout(resolve, ms); else resolve();
+  });
+}
 export function ttsInNode() {
   const p = globalThis.process;
   return p != null && p.versions != null && typeof p.versions.node === 'string';
@@ -112,6 +106,10 @@ export function ttsInNode() {
 extern "C" {
     #[wasm_bindgen(js_name = ttsLock, catch)]
     fn tts_lock(locks: &JsValue, name: &str) -> Result<js_sys::Array, JsValue>;
+
+    /// A promise settled after `ms` milliseconds (`setTimeout`).
+    #[wasm_bindgen(js_name = ttsSleep)]
+    fn tts_sleep(ms: u32) -> Promise;
 
     /// Whether this is Node (`process.versions.node`): one context, whatever its store.
     #[wasm_bindgen(js_name = ttsInNode)]
