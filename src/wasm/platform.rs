@@ -7,7 +7,7 @@ use crate::client::lease::{LeaseGuard, Spawner, StoreLease};
 use crate::client::local_lock::{LocalLock, LocalLockGuard};
 use crate::client::platform::{Clock, Lock, Platform, Random, Sleep};
 use crate::Error;
-use js_sys::{Function, Promise, Reflect, Uint8Array};
+use js_sys::{Function, Promise, Reflect};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -98,6 +98,10 @@ export function ttsSleep(ms) {
     if (typeof setTimeout === 'function') setTimeout(resolve, ms); else resolve();
   });
 }
+export function ttsCallFill(fill, self, bytes) {
+  // `bytes` is the module's own memory: filled in place, nothing copied.
+  fill.call(self, bytes);
+}
 export function ttsInNode() {
   const p = globalThis.process;
   return p != null && p.versions != null && typeof p.versions.node === 'string';
@@ -110,6 +114,10 @@ extern "C" {
     /// A promise settled after `ms` milliseconds (`setTimeout`).
     #[wasm_bindgen(js_name = ttsSleep)]
     fn tts_sleep(ms: u32) -> Promise;
+
+    /// `fill.call(this, bytes)` (`crypto.getRandomValues` over the bytes, in place).
+    #[wasm_bindgen(js_name = ttsCallFill, catch)]
+    fn tts_call_fill(fill: &Function, this: &JsValue, bytes: &mut [u8]) -> Result<(), JsValue>;
 
     /// Whether this is Node (`process.versions.node`): one context, whatever its store.
     #[wasm_bindgen(js_name = ttsInNode)]
@@ -160,12 +168,9 @@ impl Random for JsRandom {
     fn fill(&self, buf: &mut [u8]) -> Result<(), Error> {
         let crypto = global_property("crypto")
             .ok_or_else(|| Error::InvalidInput("crypto.getRandomValues is not available".into()))?;
-        let array = Uint8Array::new_with_length(buf.len() as u32);
-        method_of(&crypto, "getRandomValues")?
-            .call1(&crypto, &array)
-            .map_err(|e| js_to_error(e, "crypto.getRandomValues"))?;
-        array.copy_to(buf);
-        Ok(())
+        let get_random_values = method_of(&crypto, "getRandomValues")?;
+        tts_call_fill(&get_random_values, &crypto, buf)
+            .map_err(|e| js_to_error(e, "crypto.getRandomValues"))
     }
 }
 
