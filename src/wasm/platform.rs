@@ -7,7 +7,7 @@ use crate::client::lease::{LeaseGuard, Spawner, StoreLease};
 use crate::client::local_lock::{LocalLock, LocalLockGuard};
 use crate::client::platform::{Clock, Lock, Platform, Random, Sleep};
 use crate::Error;
-use js_sys::{Function, Promise, Reflect};
+use js_sys::{Function, Promise};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -102,6 +102,10 @@ export function ttsCallFill(fill, self, bytes) {
   // `bytes` is the module's own memory: filled in place, nothing copied.
   fill.call(self, bytes);
 }
+export function ttsLocks() {
+  // navigator.locks of the global scope, when there is one.
+  return globalThis.navigator?.locks;
+}
 export function ttsInNode() {
   const p = globalThis.process;
   return p != null && p.versions != null && typeof p.versions.node === 'string';
@@ -119,6 +123,10 @@ extern "C" {
     #[wasm_bindgen(js_name = ttsCallFill, catch)]
     fn tts_call_fill(fill: &Function, this: &JsValue, bytes: &mut [u8]) -> Result<(), JsValue>;
 
+    /// `navigator.locks`, when there is one.
+    #[wasm_bindgen(js_name = ttsLocks)]
+    fn tts_locks() -> Option<JsValue>;
+
     /// Whether this is Node (`process.versions.node`): one context, whatever its store.
     #[wasm_bindgen(js_name = ttsInNode)]
     pub(crate) fn in_node() -> bool;
@@ -128,9 +136,7 @@ impl Lock for WebLock {
     type Guard = LockGuard;
 
     async fn acquire(&self, name: &str) -> Result<LockGuard, Error> {
-        let locks = global_property("navigator")
-            .and_then(|n| Reflect::get(&n, &JsValue::from_str("locks")).ok())
-            .filter(|l| !l.is_undefined() && !l.is_null());
+        let locks = tts_locks();
         let Some(locks) = locks else {
             if let Some(lease) = &self.lease {
                 return lease.acquire(name).await.map(LockGuard::Lease);
