@@ -62,7 +62,8 @@ fn is_multipart(content_type: &str) -> bool {
         .is_some_and(|media| media.trim().eq_ignore_ascii_case("multipart/form-data"))
 }
 
-fn to_lower_hex(bytes: &[u8]) -> String {
+/// `bytes` as lower-case hexadecimal (also the lease tokens' form).
+pub(crate) fn to_lower_hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let digit = |n: u8| char::from(DIGITS.get(usize::from(n & 15)).copied().unwrap_or(b'0'));
     let mut out = String::with_capacity(bytes.len() * 2);

@@ -5,7 +5,7 @@
 //! rebuilt from the accounts when it is missing or unreadable. It is derived data: a stale entry
 //! can delay a proactive refresh, never lose a token (calls refresh on TikTok's codes anyway).
 
-use super::account::{AccountReason, StoredAccount};
+use super::account::{open_id_of_key, AccountReason, StoredAccount};
 use crate::json::Value;
 use crate::policy::{account_status, status_from_times, AccountStatus};
 use serde::Serialize;
@@ -194,6 +194,37 @@ fn opt_str(v: &Value) -> Option<Option<&str>> {
     }
 }
 
+/// One stored entry: its `open_id` and what the index knows (`common`: the index's app key).
+/// Every field is checked before anything is allocated: a bad entry then costs no clean-up.
+fn read_entry<'a>(item: &'a Value, common: &Rc<str>) -> Option<(&'a str, IndexEntry)> {
+    let [open_id, name, region, access, refresh, received, reconnect, key, damaged] =
+        item.as_array()?.as_slice()
+    else {
+        return None;
+    };
+    let reconnect = match opt_str(reconnect)? {
+        None => None,
+        Some(word) => Some(AccountReason::from_word(word)?),
+    };
+    let open_id = open_id.as_str()?;
+    let (name, region) = (name.as_str()?, region.as_str()?);
+    let (access, refresh, received) = (access.as_i64()?, refresh.as_i64()?, opt_int(received)?);
+    let (key, damaged) = (opt_str(key)?, opt_str(damaged)?);
+    Some((
+        open_id,
+        IndexEntry {
+            seller_name: name.to_owned(),
+            seller_region: region.to_owned(),
+            access_expires_at: access,
+            refresh_expires_at: refresh,
+            received_at: received,
+            reconnect,
+            app_key: key.map_or_else(|| common.clone(), Rc::from),
+            damaged: damaged.map(str::to_owned),
+        },
+    ))
+}
+
 // One account as stored: `[openId, name, region, accessExpiresAt, refreshExpiresAt,
 // receivedAt, reconnect, appKey (when not the index's), damaged]`. Arrays, not objects: the
 // index is read at every worker start, and arrays are smaller to keep and to parse.
@@ -223,26 +254,8 @@ impl AccountIndex {
         // a duplicate keeps the last, as before.
         let mut index = AccountIndex::default();
         for item in stored.get("a")?.as_array()? {
-            let [open_id, name, region, access, refresh, received, reconnect, key, damaged] =
-                item.as_array()?.as_slice()
-            else {
-                return None;
-            };
-            let reconnect = match opt_str(reconnect)? {
-                None => None,
-                Some(word) => Some(AccountReason::from_word(word)?),
-            };
-            let entry = IndexEntry {
-                seller_name: name.as_str()?.to_owned(),
-                seller_region: region.as_str()?.to_owned(),
-                access_expires_at: access.as_i64()?,
-                refresh_expires_at: refresh.as_i64()?,
-                received_at: opt_int(received)?,
-                reconnect,
-                app_key: opt_str(key)?.map_or_else(|| common.clone(), Rc::from),
-                damaged: opt_str(damaged)?.map(str::to_owned),
-            };
-            index.set(open_id.as_str()?, entry);
+            let (open_id, entry) = read_entry(item, &common)?;
+            index.set(open_id, entry);
         }
         Some(index)
     }
@@ -324,6 +337,31 @@ impl AccountIndex {
     /// Every listed `open_id`, in order.
     pub fn open_ids(&self) -> impl Iterator<Item = &String> {
         self.entries.iter().map(|(open_id, _)| open_id)
+    }
+
+    /// Checks the index against the store's `keys`: drops the entries of accounts no longer
+    /// stored, and returns the stored ids it lacks (in order) and whether it dropped any.
+    pub fn reconcile(&mut self, keys: &[String]) -> (Vec<String>, bool) {
+        // The stored ids, in order (a sorted list, not a set: one kind of map fewer in the
+        // module). Duplicates cannot occur: keys are unique.
+        let stored_ids: Vec<String> = crate::sort_keys(
+            keys.iter()
+                .filter_map(|k| open_id_of_key(k))
+                .map(|id| (0, id.to_owned(), String::new()))
+                .collect(),
+        )
+        .into_iter()
+        .map(|((_, id, _), _)| id)
+        .collect();
+        let listed = self.entries.len();
+        self.entries
+            .retain(|(id, _)| stored_ids.binary_search(id).is_ok());
+        let removed = self.entries.len() != listed;
+        let unknown = stored_ids
+            .into_iter()
+            .filter(|id| self.get(id).is_none())
+            .collect();
+        (unknown, removed)
     }
 
     /// Sets an account's entry; whether anything changed.

@@ -95,44 +95,47 @@ where
         let keys = [key.clone()];
         let mut bytes = [0u8; 16];
         self.random.fill(&mut bytes)?;
-        let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        let token = crate::signing::to_lower_hex(&bytes);
+        // One read, one write and one sleep in the loop (each await site costs its own code):
+        // read; while another holds it, sleep and read again; when it is free, claim it, let
+        // the claims settle, and read whose it is; a lost claim starts over.
+        let mut claimed = false;
         loop {
-            // Wait until it is free.
-            loop {
-                let items = self.store.get(Some(&keys)).await?;
-                match lease_of(items.get(&key)) {
-                    Some((_, expires_at)) if expires_at > self.clock.now_millis() => {
-                        self.sleep.sleep(POLL_MS).await;
-                    }
-                    _ => break,
+            let lease = lease_of(self.store.get(Some(&keys)).await?.get(&key));
+            let wait_ms = if claimed {
+                if lease.is_some_and(|(owner, _)| owner == token) {
+                    break;
                 }
-            }
-            // Claim it, let the claims settle, and see whose it is.
-            let mut claim = Map::new();
-            claim.insert(
-                key.clone(),
-                Value::Object(lease(&token, self.clock.now_millis() + LEASE_MS)),
-            );
-            self.store.set(claim).await?;
-            self.sleep.sleep(CLAIM_SETTLE_MS).await;
-            let items = self.store.get(Some(&keys)).await?;
-            if lease_of(items.get(&key)).is_some_and(|(owner, _)| owner == token) {
-                let store = self.store.clone();
-                let spawner = self.spawner.clone();
-                let release = move || {
-                    spawner(Box::pin(async move {
-                        let keys = [key.clone()];
-                        if let Ok(items) = store.get(Some(&keys)).await {
-                            if lease_of(items.get(&key)).is_some_and(|(owner, _)| owner == token) {
-                                let _ = store.remove(&keys).await;
-                            }
-                        }
-                    }));
-                };
-                return Ok(LeaseGuard {
-                    release: Some(Box::new(release)),
-                });
-            }
+                claimed = false;
+                continue;
+            } else if lease.is_some_and(|(_, expires_at)| expires_at > self.clock.now_millis()) {
+                POLL_MS
+            } else {
+                let mut claim = Map::new();
+                claim.insert(
+                    key.clone(),
+                    Value::Object(self::lease(&token, self.clock.now_millis() + LEASE_MS)),
+                );
+                self.store.set(claim).await?;
+                claimed = true;
+                CLAIM_SETTLE_MS
+            };
+            self.sleep.sleep(wait_ms).await;
         }
+        let store = self.store.clone();
+        let spawner = self.spawner.clone();
+        let release = move || {
+            spawner(Box::pin(async move {
+                let keys = [key.clone()];
+                if let Ok(items) = store.get(Some(&keys)).await {
+                    if lease_of(items.get(&key)).is_some_and(|(owner, _)| owner == token) {
+                        let _ = store.remove(&keys).await;
+                    }
+                }
+            }));
+        };
+        Ok(LeaseGuard {
+            release: Some(Box::new(release)),
+        })
     }
 }

@@ -87,15 +87,17 @@ impl Slots {
         self.0.get_mut(at).map(|(_, slot)| slot)
     }
 
-    /// Where the slot of `open_id` is, made empty when there is none.
-    fn find_or_insert(&mut self, open_id: &str) -> usize {
-        match self.position(open_id) {
+    /// The slot of `open_id`, made empty when there is none (`None` is not reached: the slot is
+    /// where it was found or put).
+    fn find_or_insert(&mut self, open_id: &str) -> Option<&mut Slot> {
+        let at = match self.position(open_id) {
             Ok(at) => at,
             Err(at) => {
                 self.0.insert(at, (open_id.to_owned(), Slot::default()));
                 at
             }
-        }
+        };
+        self.0.get_mut(at).map(|(_, slot)| slot)
     }
 
     fn iter(&self) -> impl Iterator<Item = &(String, Slot)> {
@@ -149,12 +151,9 @@ impl<S: Store> AccountStore<S> {
     /// Runs `f` over an account's slot, made when there is none.
     pub(super) fn slot<T>(&self, open_id: &str, f: impl FnOnce(&mut Slot) -> T) -> T {
         let mut slots = self.slots.borrow_mut();
-        let at = slots.find_or_insert(open_id);
-        match slots.0.get_mut(at) {
-            Some((_, slot)) => f(slot),
-            // Not reached: `at` is where the slot is.
-            None => f(&mut Slot::default()),
-        }
+        let mut unreached = Slot::default();
+        // `f` called at one place: it is inlined once.
+        f(slots.find_or_insert(open_id).unwrap_or(&mut unreached))
     }
 
     /// Runs `f` over an account's slot, if it has one (none is made).
@@ -244,6 +243,24 @@ impl<S: Store> AccountStore<S> {
         }
     }
 
+    /// Keeps what was just read of an account (`None`: nothing is stored) in memory and in the
+    /// index; returns the record, parsed. One copy for every reader.
+    #[inline(never)]
+    fn adopt(&self, open_id: &str, stored: Option<Value>) -> Option<Record> {
+        match stored {
+            None => {
+                self.forget_cached(open_id);
+                self.index_update(open_id, None);
+                None
+            }
+            Some(value) => {
+                let record = parse_record(value);
+                self.remember(open_id, record.clone());
+                Some(record)
+            }
+        }
+    }
+
     /// Keeps a freshly read record in memory and in the index.
     fn remember(&self, open_id: &str, record: Record) {
         let watching = self.watching.get();
@@ -294,19 +311,12 @@ impl<S: Store> AccountStore<S> {
     /// Reads an account from the store (under its lock: what is really stored now).
     /// `Ok(None)`: no such account.
     pub async fn read(&self, open_id: &str) -> Result<Option<Rc<StoredAccount>>, Error> {
-        match self.read_raw(open_id).await? {
-            None => {
-                self.forget_cached(open_id);
-                self.index_update(open_id, None);
-                Ok(None)
-            }
-            Some(value) => {
-                let record = parse_record(value);
-                self.remember(open_id, record.clone());
-                record.map(Some).map_err(|why| {
-                    Error::Storage(format!("the stored account {open_id} is damaged: {why}"))
-                })
-            }
+        let stored = self.read_raw(open_id).await?;
+        match self.adopt(open_id, stored) {
+            None => Ok(None),
+            Some(record) => record.map(Some).map_err(|why| {
+                Error::Storage(format!("the stored account {open_id} is damaged: {why}"))
+            }),
         }
     }
 
@@ -342,13 +352,9 @@ impl<S: Store> AccountStore<S> {
                 out.push((open_id.clone(), Ok(account)));
                 continue;
             }
-            match read.remove(&account_key(open_id)).filter(|v| !v.is_null()) {
-                Some(value) => {
-                    let record = parse_record(value);
-                    self.remember(open_id, record.clone());
-                    out.push((open_id.clone(), record));
-                }
-                None => self.index_update(open_id, None),
+            let stored = read.remove(&account_key(open_id)).filter(|v| !v.is_null());
+            if let Some(record) = self.adopt(open_id, stored) {
+                out.push((open_id.clone(), record));
             }
         }
         Ok(out)
@@ -406,52 +412,53 @@ impl<S: Store> AccountStore<S> {
             Some(text) => AccountIndex::from_text(&text),
             None => None,
         };
-        let Some(mut index) = stored else {
+        // Each inner future awaited at one place (each await site costs its own code): what to
+        // read is decided first, then read, then the index written if it changed.
+        let unknown = match stored {
             // Missing or unreadable: rebuild (this reads every account, once).
-            self.all().await?;
-            return self.flush_index().await;
+            None => {
+                self.all().await?;
+                Vec::new()
+            }
+            Some(index) => {
+                let keys = self.store.keys().await?;
+                self.adopt_index(index, keys)
+            }
         };
-        if let Some(keys) = self.store.keys().await? {
-            // The stored ids, in order (a sorted list, not a set: one kind of map fewer in the
-            // module). Duplicates cannot occur: keys are unique.
-            let stored_ids: Vec<String> = crate::sort_keys(
-                keys.iter()
-                    .filter_map(|k| open_id_of_key(k))
-                    .map(|id| (0, id.to_owned(), String::new()))
-                    .collect(),
-            )
-            .into_iter()
-            .map(|((_, id, _), _)| id)
-            .collect();
-            let stale: Vec<String> = index
-                .open_ids()
-                .filter(|id| stored_ids.binary_search(id).is_err())
-                .cloned()
-                .collect();
-            for id in &stale {
-                index.remove(id);
-            }
-            let unknown: Vec<String> = stored_ids
-                .into_iter()
-                .filter(|id| index.get(id).is_none())
-                .collect();
-            let dirty = !stale.is_empty() || !unknown.is_empty();
-            *self.index.borrow_mut() = Some(index);
-            if !unknown.is_empty() {
-                self.records(&unknown).await?;
-            }
-            if dirty {
-                self.index_dirty.set(true);
-                self.flush_index().await?;
-            }
-            return Ok(());
+        if !unknown.is_empty() {
+            self.records(&unknown).await?;
         }
+        self.flush_index().await
+    }
+
+    /// Keeps the stored index, checked against the store's keys when the store listed them:
+    /// entries of removed accounts dropped, and the ids of accounts it lacks returned (to be
+    /// read). Marks it to be written when it differed from the store.
+    fn adopt_index(&self, mut index: AccountIndex, keys: Option<Vec<String>>) -> Vec<String> {
+        let (unknown, removed) = match keys {
+            Some(keys) => index.reconcile(&keys),
+            None => (Vec::new(), false),
+        };
         *self.index.borrow_mut() = Some(index);
-        Ok(())
+        if removed || !unknown.is_empty() {
+            self.index_dirty.set(true);
+        }
+        unknown
     }
 
     /// Runs `f` over the loaded index.
     pub async fn with_index<T>(&self, f: impl FnOnce(&AccountIndex) -> T) -> Result<T, Error> {
+        // The awaits in a function of their own: one copy in the module, not one per `f`.
+        self.current_index().await?;
+        let index = self.index.borrow();
+        match index.as_ref() {
+            Some(index) => Ok(f(index)),
+            None => Ok(f(&AccountIndex::default())),
+        }
+    }
+
+    /// Loads the index, and reads again the accounts whose last change event was not believed.
+    async fn current_index(&self) -> Result<(), Error> {
         self.load_index().await?;
         let suspects: Vec<String> = self
             .slots
@@ -466,11 +473,7 @@ impl<S: Store> AccountStore<S> {
         if !suspects.is_empty() {
             self.records(&suspects).await?;
         }
-        let index = self.index.borrow();
-        match index.as_ref() {
-            Some(index) => Ok(f(index)),
-            None => Ok(f(&AccountIndex::default())),
-        }
+        Ok(())
     }
 
     /// Whether the index in memory differs from the stored one.
@@ -509,18 +512,7 @@ impl<S: Store> AccountStore<S> {
         let current = self.read_raw(&open_id).await.map_err(WriteError::Failed)?;
         let current_generation = current.as_ref().map(raw_generation);
         if current_generation != expected {
-            let now_stored = match current {
-                None => {
-                    self.forget_cached(&open_id);
-                    self.index_update(&open_id, None);
-                    None
-                }
-                Some(value) => {
-                    let record = parse_record(value);
-                    self.remember(&open_id, record.clone());
-                    record.ok()
-                }
-            };
+            let now_stored = self.adopt(&open_id, current).and_then(Result::ok);
             return Err(WriteError::Conflict(now_stored));
         }
         account.schema_version = super::account::ACCOUNT_SCHEMA_VERSION;

@@ -3,11 +3,12 @@
 
 use super::errors::{js_error, js_message};
 use super::store::{listen_to_changes, ChangeListener, StoreObject};
-use super::{from_js, global_property, to_js};
+use super::{from_js, to_js};
 use super::{BrowserPlatform, FetchTransport, JsClock, JsRandom, JsSleep, JsStore, WebLock};
 use crate::authorize::RedirectChannel;
-use crate::client::{ApiCall, Client, Deps, DueRefreshOptions, ImportOptions, PageRequest};
-use crate::config::ClientConfigInput;
+use crate::client::{
+    ApiCall, ApiResponse, Client, Deps, DueRefreshOptions, ImportOptions, PageRequest,
+};
 use crate::error::FailureReason;
 use crate::views::{AuthorizationStart, BeginOptions, CompleteOptions, FailOptions};
 use crate::Error;
@@ -29,19 +30,49 @@ pub struct TikTokShopClient {
 /// the module rather than once per method (measured: see the commit).
 type JsCall = std::pin::Pin<Box<dyn std::future::Future<Output = Result<JsValue, JsValue>>>>;
 
-/// Runs an async client call as a JS promise.
-fn promise<T, F>(future: F) -> Promise
-where
-    T: Serialize,
-    F: std::future::Future<Output = Result<T, Error>> + 'static,
-{
-    let call: JsCall = Box::pin(async move {
-        match future.await {
-            Ok(value) => to_js(&value),
-            Err(error) => Err(js_error(error)),
-        }
-    });
+/// Runs a method's future, which converts its own answer ([`answer`]), as a JS promise. The
+/// conversion inside the method's future, not around it: one state machine per method rather
+/// than two nested.
+fn promise(
+    future: impl std::future::Future<Output = Result<JsValue, JsValue>> + 'static,
+) -> Promise {
+    let call: JsCall = Box::pin(future);
     future_to_promise(call)
+}
+
+/// A client call's outcome as what the promise settles with.
+fn answer<T: Serialize>(outcome: Result<T, Error>) -> Result<JsValue, JsValue> {
+    match outcome {
+        Ok(value) => to_js(&value),
+        Err(error) => Err(js_error(error)),
+    }
+}
+
+/// `apiFetch`'s answer: `{ status, body }`, the body parsed by the engine (out of the method's
+/// future: plain code, once).
+#[inline(never)]
+fn api_response(outcome: Result<ApiResponse, Error>) -> Result<JsValue, JsValue> {
+    let response = outcome.map_err(js_error)?;
+    let out = js_sys::Object::new();
+    Reflect::set(
+        &out,
+        &JsValue::from_str("status"),
+        &JsValue::from_f64(f64::from(response.status)),
+    )?;
+    let body = js_sys::JSON::parse(&response.body).map_err(|e| {
+        js_error(Error::InvalidInput(format!(
+            "JSON.parse: {}",
+            js_message(&e)
+        )))
+    })?;
+    Reflect::set(&out, &JsValue::from_str("body"), &body)?;
+    Ok(out.into())
+}
+
+/// A client call's outcome that is a JS value already (`null`, a string): what [`answer`] would
+/// give, without a JSON round trip.
+fn answer_plain(outcome: Result<JsValue, Error>) -> Result<JsValue, JsValue> {
+    outcome.map_err(js_error)
 }
 
 #[wasm_bindgen(js_class = TikTokShopClient)]
@@ -55,9 +86,7 @@ impl TikTokShopClient {
         #[wasm_bindgen(unchecked_param_type = "ClientConfig")] config: JsValue,
         store: StoreObject,
     ) -> Result<TikTokShopClient, JsValue> {
-        let input: ClientConfigInput = from_js(&config, "config")
-            .map_err(|e| js_error(Error::InvalidConfig(e.to_string())))?;
-        let config = input.validate().map_err(js_error)?;
+        let config = super::exports::client_config(&config)?;
         if let Some(method) = store.missing_method() {
             return Err(js_error(Error::InvalidInput(format!(
                 "the store has no {method}() method; pass chrome.storage.local or an object of that shape"
@@ -66,11 +95,7 @@ impl TikTokShopClient {
         // A store with change events is shared with other contexts (chrome.storage is), and
         // where Web Locks are missing they are excluded by a lock kept in the store; Node is one
         // context, and keeps the in-process lock.
-        let in_node = global_property("process")
-            .and_then(|p| Reflect::get(&p, &JsValue::from_str("versions")).ok())
-            .and_then(|v| Reflect::get(&v, &JsValue::from_str("node")).ok())
-            .is_some_and(|n| n.is_string());
-        let shared = !in_node && store.has_change_events();
+        let shared = !super::platform::in_node() && store.has_change_events();
         let js_store = JsStore(store.clone());
         let deps = Deps {
             lock: WebLock::new(&js_store, shared),
@@ -96,11 +121,14 @@ impl TikTokShopClient {
         #[wasm_bindgen(unchecked_optional_param_type = "BeginOptions")] options: Option<JsValue>,
     ) -> Promise {
         let client = self.inner.clone();
-        let options: Result<BeginOptions, Error> =
-            from_js(&options.unwrap_or_default(), "the options");
+        let runner = from_js::<BeginOptions>(&options.unwrap_or_default(), "the options")
+            .map(|options| options.runner());
         promise(async move {
-            let (url, state) = client.begin_authorization_with(options?.runner()).await?;
-            Ok(AuthorizationStart { url, state })
+            let started = match runner {
+                Ok(runner) => client.begin_authorization_with(runner).await,
+                Err(error) => Err(error),
+            };
+            answer(started.map(|(url, state)| AuthorizationStart { url, state }))
         })
     }
 
@@ -108,7 +136,7 @@ impl TikTokShopClient {
     #[wasm_bindgen(js_name = setFlowTab, unchecked_return_type = "Promise<FlowState>")]
     pub fn set_flow_tab(&self, tab_id: f64) -> Promise {
         let client = self.inner.clone();
-        promise(async move { client.set_flow_tab(tab_id as i64).await })
+        promise(async move { answer(client.set_flow_tab(tab_id as i64).await) })
     }
 
     /// Ends a pending flow that another worker instance started and that can no longer finish
@@ -116,7 +144,7 @@ impl TikTokShopClient {
     #[wasm_bindgen(js_name = settleOrphanedFlow, unchecked_return_type = "Promise<FlowState>")]
     pub fn settle_orphaned_flow(&self, worker_id: String) -> Promise {
         let client = self.inner.clone();
-        promise(async move { client.settle_orphaned_flow(&worker_id).await })
+        promise(async move { answer(client.settle_orphaned_flow(&worker_id).await) })
     }
 
     /// Completes the authorization with the redirect URL; resolves to the account summary.
@@ -130,17 +158,24 @@ impl TikTokShopClient {
         #[wasm_bindgen(unchecked_optional_param_type = "CompleteOptions")] options: Option<JsValue>,
     ) -> Promise {
         let client = self.inner.clone();
-        let options: Result<CompleteOptions, Error> =
-            from_js(&options.unwrap_or_default(), "the options");
+        let channel = from_js::<CompleteOptions>(&options.unwrap_or_default(), "the options").map(
+            |options| {
+                if options.bound.unwrap_or(false) {
+                    RedirectChannel::Bound
+                } else {
+                    RedirectChannel::Unbound
+                }
+            },
+        );
         promise(async move {
-            let channel = if options?.bound.unwrap_or(false) {
-                RedirectChannel::Bound
-            } else {
-                RedirectChannel::Unbound
-            };
-            client
-                .complete_authorization_from(&redirect_url, channel)
-                .await
+            answer(match channel {
+                Ok(channel) => {
+                    client
+                        .complete_authorization_from(&redirect_url, channel)
+                        .await
+                }
+                Err(error) => Err(error),
+            })
         })
     }
 
@@ -148,14 +183,14 @@ impl TikTokShopClient {
     #[wasm_bindgen(js_name = flowState, unchecked_return_type = "Promise<FlowState>")]
     pub fn flow_state(&self) -> Promise {
         let client = self.inner.clone();
-        promise(async move { client.flow_state().await })
+        promise(async move { answer(client.flow_state().await) })
     }
 
     /// Cancels the pending flow (state 5, "cancelled").
     #[wasm_bindgen(js_name = cancelAuthorization, unchecked_return_type = "Promise<FlowState>")]
     pub fn cancel_authorization(&self) -> Promise {
         let client = self.inner.clone();
-        promise(async move { client.cancel_authorization().await })
+        promise(async move { answer(client.cancel_authorization().await) })
     }
 
     /// Ends the pending flow in state 5 with a reason (`windowClosed`, `interrupted`,
@@ -182,13 +217,18 @@ impl TikTokShopClient {
         let options: Result<FailOptions, Error> =
             from_js(&options.unwrap_or_default(), "the options");
         promise(async move {
-            client
-                .fail_authorization_of(
-                    options?.authorize_url.as_deref(),
-                    reason?,
-                    detail.as_deref().unwrap_or(""),
-                )
-                .await
+            answer(match (options, reason) {
+                (Ok(options), Ok(reason)) => {
+                    client
+                        .fail_authorization_of(
+                            options.authorize_url.as_deref(),
+                            reason,
+                            detail.as_deref().unwrap_or(""),
+                        )
+                        .await
+                }
+                (Err(error), _) | (_, Err(error)) => Err(error),
+            })
         })
     }
 
@@ -196,7 +236,7 @@ impl TikTokShopClient {
     #[wasm_bindgen(js_name = checkFlowDeadline, unchecked_return_type = "Promise<FlowState>")]
     pub fn check_flow_deadline(&self) -> Promise {
         let client = self.inner.clone();
-        promise(async move { client.check_flow_deadline().await })
+        promise(async move { answer(client.check_flow_deadline().await) })
     }
 
     /// Every connected account, without secrets (reads every record: use `accountsPage` for
@@ -204,7 +244,7 @@ impl TikTokShopClient {
     #[wasm_bindgen(unchecked_return_type = "Promise<AccountSummary[]>")]
     pub fn accounts(&self) -> Promise {
         let client = self.inner.clone();
-        promise(async move { client.accounts().await })
+        promise(async move { answer(client.accounts().await) })
     }
 
     /// One page of the account list: `{ accounts, total, matching, counts }`.
@@ -216,14 +256,19 @@ impl TikTokShopClient {
         let client = self.inner.clone();
         let request: Result<PageRequest, Error> =
             from_js(&request.unwrap_or_default(), "the page request");
-        promise(async move { client.accounts_page(&request?).await })
+        promise(async move {
+            answer(match request {
+                Ok(request) => client.accounts_page(&request).await,
+                Err(error) => Err(error),
+            })
+        })
     }
 
     /// Counts by status, the sellers needing attention, the next due refresh: no account read.
     #[wasm_bindgen(unchecked_return_type = "Promise<Overview>")]
     pub fn overview(&self) -> Promise {
         let client = self.inner.clone();
-        promise(async move { client.overview().await })
+        promise(async move { answer(client.overview().await) })
     }
 
     /// Refreshes the accounts that are due, `concurrency` at a time: `{ due, refreshed, failed }`.
@@ -237,14 +282,19 @@ impl TikTokShopClient {
         let client = self.inner.clone();
         let options: Result<DueRefreshOptions, Error> =
             from_js(&options.unwrap_or_default(), "the options");
-        promise(async move { client.refresh_due(options?).await })
+        promise(async move {
+            answer(match options {
+                Ok(options) => client.refresh_due(options).await,
+                Err(error) => Err(error),
+            })
+        })
     }
 
     /// Refreshes an account (single flight; tokens refreshed elsewhere are reused).
     #[wasm_bindgen(unchecked_return_type = "Promise<AccountSummary>")]
     pub fn refresh(&self, open_id: String) -> Promise {
         let client = self.inner.clone();
-        promise(async move { client.refresh(&open_id).await })
+        promise(async move { answer(client.refresh(&open_id).await) })
     }
 
     /// A signed API call with one refresh-and-retry: `{ status, body }`, `body` being TikTok's
@@ -257,41 +307,28 @@ impl TikTokShopClient {
     ) -> Promise {
         let client = self.inner.clone();
         let call: Result<ApiCall, Error> = from_js(&call, "the API call");
-        let call: JsCall = Box::pin(async move {
-            let response = client
-                .api_fetch(&open_id, &call.map_err(js_error)?)
-                .await
-                .map_err(js_error)?;
-            let out = js_sys::Object::new();
-            Reflect::set(
-                &out,
-                &JsValue::from_str("status"),
-                &JsValue::from_f64(f64::from(response.status)),
-            )?;
-            let body = js_sys::JSON::parse(&response.body).map_err(|e| {
-                js_error(Error::InvalidInput(format!(
-                    "JSON.parse: {}",
-                    js_message(&e)
-                )))
-            })?;
-            Reflect::set(&out, &JsValue::from_str("body"), &body)?;
-            Ok(out.into())
-        });
-        future_to_promise(call)
+        promise(async move {
+            match call {
+                Ok(call) => api_response(client.api_fetch(&open_id, &call).await),
+                Err(error) => Err(js_error(error)),
+            }
+        })
     }
 
     /// The shops the account covers.
     #[wasm_bindgen(unchecked_return_type = "Promise<Shop[]>")]
     pub fn shops(&self, open_id: String) -> Promise {
         let client = self.inner.clone();
-        promise(async move { client.shops(&open_id).await })
+        promise(async move { answer(client.shops(&open_id).await) })
     }
 
     /// Removes an account (after any refresh in flight).
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn disconnect(&self, open_id: String) -> Promise {
         let client = self.inner.clone();
-        promise(async move { client.disconnect(&open_id).await })
+        promise(
+            async move { answer_plain(client.disconnect(&open_id).await.map(|()| JsValue::NULL)) },
+        )
     }
 
     /// Imports Chilkat's `tiktok-shops.json`: `{ account, refreshed }`. Throws
@@ -306,13 +343,25 @@ impl TikTokShopClient {
         let client = self.inner.clone();
         let options: Result<ImportOptions, Error> =
             from_js(&options.unwrap_or_default(), "the import options");
-        promise(async move { client.import_chilkat_json(&text, options?).await })
+        promise(async move {
+            answer(match options {
+                Ok(options) => client.import_chilkat_json(&text, options).await,
+                Err(error) => Err(error),
+            })
+        })
     }
 
     /// The account as Chilkat's `tiktok-shops.json` (contains tokens).
     #[wasm_bindgen(js_name = exportChilkatJson, unchecked_return_type = "Promise<string>")]
     pub fn export_chilkat_json(&self, open_id: String) -> Promise {
         let client = self.inner.clone();
-        promise(async move { client.export_chilkat_json(&open_id).await })
+        promise(async move {
+            answer_plain(
+                client
+                    .export_chilkat_json(&open_id)
+                    .await
+                    .map(|text| JsValue::from_str(&text)),
+            )
+        })
     }
 }

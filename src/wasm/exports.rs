@@ -4,7 +4,7 @@ use super::errors::js_error;
 use super::{from_js, js_json, to_js, JsRandom};
 use crate::authorize::{authorize_url_from_input, new_state, parse_redirect};
 use crate::client::platform::Random;
-use crate::config::ClientConfigInput;
+use crate::config::{ClientConfig, ClientConfigInput};
 use crate::json::{Map, Value};
 use crate::token::parse_token_response;
 use crate::views::{RedirectCodeView, TokenSetView};
@@ -97,9 +97,16 @@ pub fn parse_redirect_js(
 pub fn validate_config(
     #[wasm_bindgen(unchecked_param_type = "ClientConfig")] config: JsValue,
 ) -> Result<(), JsValue> {
+    client_config(&config).map(|_| ())
+}
+
+/// A client configuration from JS, validated (the reading is `InvalidConfig` too): one copy
+/// for `validateConfig` and the client's constructor.
+#[inline(never)]
+pub(crate) fn client_config(config: &JsValue) -> Result<ClientConfig, JsValue> {
     let input: ClientConfigInput =
-        from_js(&config, "config").map_err(|e| js_error(Error::InvalidConfig(e.to_string())))?;
-    input.validate().map(|_| ()).map_err(js_error)
+        from_js(config, "config").map_err(|e| js_error(Error::InvalidConfig(e.to_string())))?;
+    input.validate().map_err(js_error)
 }
 
 /// A fresh `state` (256 random bits, base64url).

@@ -1,5 +1,8 @@
 //! The clock, sleep, lock and randomness of the browser (or Node), from the global scope,
 //! never `window`, so they work in a service worker; and the platform that groups them.
+//! What is only a lookup or a call on the global scope (`setTimeout`, `navigator.locks`,
+//! `crypto.getRandomValues`, "is this Node") is a few lines of the one JS snippet below: each
+//! is one call from the module, where the same through `Reflect` costs the module code.
 
 use super::errors::js_to_error;
 use super::{global_property, method_of, FetchTransport, JsStore};
@@ -7,7 +10,7 @@ use crate::client::lease::{LeaseGuard, Spawner, StoreLease};
 use crate::client::local_lock::{LocalLock, LocalLockGuard};
 use crate::client::platform::{Clock, Lock, Platform, Random, Sleep};
 use crate::Error;
-use js_sys::{Function, Promise, Reflect, Uint8Array};
+use js_sys::{Function, Promise};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -28,20 +31,7 @@ pub struct JsSleep;
 
 impl Sleep for JsSleep {
     async fn sleep(&self, millis: u32) {
-        let promise = Promise::new(&mut |resolve, _reject| {
-            if let Some(set_timeout) =
-                global_property("setTimeout").and_then(|f| f.dyn_into::<Function>().ok())
-            {
-                let _ = set_timeout.call2(
-                    &JsValue::UNDEFINED,
-                    &resolve,
-                    &JsValue::from_f64(f64::from(millis)),
-                );
-            } else {
-                let _ = resolve.call0(&JsValue::UNDEFINED);
-            }
-        });
-        let _ = JsFuture::from(promise).await;
+        let _ = JsFuture::from(tts_sleep(millis)).await;
     }
 }
 
@@ -104,19 +94,52 @@ export function ttsLock(locks, name) {
   });
   return [promise, () => { cancelled = true; if (release) release(); }];
 }
+export function ttsSleep(ms) {
+  // setTimeout of the global scope; where there is none, at once.
+  return new Promise((resolve) => {
+    const setTimeout = globalThis.setTimeout;
+    if (typeof setTimeout === 'function') setTimeout(resolve, ms); else resolve();
+  });
+}
+export function ttsCallFill(fill, self, bytes) {
+  // `bytes` is the module's own memory: filled in place, nothing copied.
+  fill.call(self, bytes);
+}
+export function ttsLocks() {
+  // navigator.locks of the global scope, when there is one.
+  return globalThis.navigator?.locks;
+}
+export function ttsInNode() {
+  const p = globalThis.process;
+  return p != null && p.versions != null && typeof p.versions.node === 'string';
+}
 "#)]
 extern "C" {
     #[wasm_bindgen(js_name = ttsLock, catch)]
     fn tts_lock(locks: &JsValue, name: &str) -> Result<js_sys::Array, JsValue>;
+
+    /// A promise settled after `ms` milliseconds (`setTimeout`).
+    #[wasm_bindgen(js_name = ttsSleep)]
+    fn tts_sleep(ms: u32) -> Promise;
+
+    /// `fill.call(this, bytes)` (`crypto.getRandomValues` over the bytes, in place).
+    #[wasm_bindgen(js_name = ttsCallFill, catch)]
+    fn tts_call_fill(fill: &Function, this: &JsValue, bytes: &mut [u8]) -> Result<(), JsValue>;
+
+    /// `navigator.locks`, when there is one.
+    #[wasm_bindgen(js_name = ttsLocks)]
+    fn tts_locks() -> Option<JsValue>;
+
+    /// Whether this is Node (`process.versions.node`): one context, whatever its store.
+    #[wasm_bindgen(js_name = ttsInNode)]
+    pub(crate) fn in_node() -> bool;
 }
 
 impl Lock for WebLock {
     type Guard = LockGuard;
 
     async fn acquire(&self, name: &str) -> Result<LockGuard, Error> {
-        let locks = global_property("navigator")
-            .and_then(|n| Reflect::get(&n, &JsValue::from_str("locks")).ok())
-            .filter(|l| !l.is_undefined() && !l.is_null());
+        let locks = tts_locks();
         let Some(locks) = locks else {
             if let Some(lease) = &self.lease {
                 return lease.acquire(name).await.map(LockGuard::Lease);
@@ -154,12 +177,9 @@ impl Random for JsRandom {
     fn fill(&self, buf: &mut [u8]) -> Result<(), Error> {
         let crypto = global_property("crypto")
             .ok_or_else(|| Error::InvalidInput("crypto.getRandomValues is not available".into()))?;
-        let array = Uint8Array::new_with_length(buf.len() as u32);
-        method_of(&crypto, "getRandomValues")?
-            .call1(&crypto, &array)
-            .map_err(|e| js_to_error(e, "crypto.getRandomValues"))?;
-        array.copy_to(buf);
-        Ok(())
+        let get_random_values = method_of(&crypto, "getRandomValues")?;
+        tts_call_fill(&get_random_values, &crypto, buf)
+            .map_err(|e| js_to_error(e, "crypto.getRandomValues"))
     }
 }
 

@@ -61,25 +61,40 @@ fn as_object(value: &Value) -> Result<Map, String> {
         .ok_or_else(|| WRONG_TYPE.to_owned())
 }
 
+// The readers fill one value in place, field by field, in the order the fields are checked:
+// an error then drops that one value, rather than each `?` dropping the fields read before it
+// (which the module carried once per field).
+
 pub(super) fn read_account(value: &Value) -> Result<StoredAccount, String> {
     let f = Fields::of(value)?;
-    let schema_version = f
+    let mut account = StoredAccount {
+        schema_version: 0,
+        generation: 0,
+        app_key: String::new(),
+        region: String::new(),
+        tokens: empty_tokens(),
+        connected_at: 0,
+        tokens_received_at: None,
+        last_refresh_at: None,
+        reconnect: None,
+        refresh_in_flight: None,
+    };
+    account.schema_version = f
         .required("schemaVersion")?
         .as_u64()
         .and_then(|v| u32::try_from(v).ok())
         .ok_or_else(|| WRONG_TYPE.to_owned())?;
-    let generation = match f.0.get("generation") {
-        None => 0,
-        Some(v) => v.as_u64().ok_or_else(|| WRONG_TYPE.to_owned())?,
-    };
-    let app_key = f.string("appKey")?;
-    let region = f.string("region")?;
-    let tokens = read_tokens(f.required("tokens")?)?;
-    let connected_at = f.int("connectedAt")?;
-    let tokens_received_at = f.opt_int("tokensReceivedAt")?;
-    let last_refresh_at = f.opt_int("lastRefreshAt")?;
-    let reconnect = f.optional("reconnect").map(read_reconnect).transpose()?;
-    let refresh_in_flight = f
+    if let Some(v) = f.0.get("generation") {
+        account.generation = v.as_u64().ok_or_else(|| WRONG_TYPE.to_owned())?;
+    }
+    account.app_key = f.string("appKey")?;
+    account.region = f.string("region")?;
+    read_tokens(f.required("tokens")?, &mut account.tokens)?;
+    account.connected_at = f.int("connectedAt")?;
+    account.tokens_received_at = f.opt_int("tokensReceivedAt")?;
+    account.last_refresh_at = f.opt_int("lastRefreshAt")?;
+    account.reconnect = f.optional("reconnect").map(read_reconnect).transpose()?;
+    account.refresh_in_flight = f
         .optional("refreshInFlight")
         .map(|v| {
             Ok::<_, String>(RefreshJournal {
@@ -87,30 +102,39 @@ pub(super) fn read_account(value: &Value) -> Result<StoredAccount, String> {
             })
         })
         .transpose()?;
-    Ok(StoredAccount {
-        schema_version,
-        generation,
-        app_key,
-        region,
-        tokens,
-        connected_at,
-        tokens_received_at,
-        last_refresh_at,
-        reconnect,
-        refresh_in_flight,
-    })
+    Ok(account)
 }
 
-fn read_tokens(value: &Value) -> Result<TokenSet, String> {
+/// A token set with nothing in it, to be filled by [`read_tokens`].
+fn empty_tokens() -> TokenSet {
+    TokenSet {
+        access_token: AccessToken::new(String::new()),
+        access_token_expires_at: 0,
+        refresh_token: RefreshToken::new(String::new()),
+        refresh_token_expires_at: 0,
+        open_id: String::new(),
+        seller_name: String::new(),
+        seller_base_region: String::new(),
+        user_type: 0,
+        granted_scopes: Vec::new(),
+        scopes_field: ScopesField::default(),
+        request_id: None,
+        message: String::new(),
+        extra_data: Map::new(),
+        extra_envelope: Map::new(),
+    }
+}
+
+fn read_tokens(value: &Value, t: &mut TokenSet) -> Result<(), String> {
     let f = Fields::of(value)?;
-    let granted_scopes = f
+    t.granted_scopes = f
         .required("grantedScopes")?
         .as_array()
         .ok_or_else(|| WRONG_TYPE.to_owned())?
         .iter()
         .map(as_string)
         .collect::<Result<Vec<String>, String>>()?;
-    let scopes_field = match f.0.get("scopesField") {
+    t.scopes_field = match f.0.get("scopesField") {
         None => ScopesField::default(),
         Some(v) => match v.as_str() {
             Some("grantedScopes") => ScopesField::GrantedScopes,
@@ -119,31 +143,25 @@ fn read_tokens(value: &Value) -> Result<TokenSet, String> {
             _ => return Err(WRONG_TYPE.to_owned()),
         },
     };
-    let request_id = f.optional("requestId").map(as_string).transpose()?;
-    let message = match f.0.get("message") {
-        None => String::new(),
-        Some(v) => as_string(v)?,
-    };
+    t.request_id = f.optional("requestId").map(as_string).transpose()?;
+    if let Some(v) = f.0.get("message") {
+        t.message = as_string(v)?;
+    }
+    t.access_token = AccessToken::new(f.string("accessToken")?);
+    t.access_token_expires_at = f.int("accessTokenExpiresAt")?;
+    t.refresh_token = RefreshToken::new(f.string("refreshToken")?);
+    t.refresh_token_expires_at = f.int("refreshTokenExpiresAt")?;
+    t.open_id = f.string("openId")?;
+    t.seller_name = f.string("sellerName")?;
+    t.seller_base_region = f.string("sellerBaseRegion")?;
+    t.user_type = f.int("userType")?;
     let extra = |name: &str| match f.0.get(name) {
         None => Ok(Map::new()),
         Some(v) => as_object(v),
     };
-    Ok(TokenSet {
-        access_token: AccessToken::new(f.string("accessToken")?),
-        access_token_expires_at: f.int("accessTokenExpiresAt")?,
-        refresh_token: RefreshToken::new(f.string("refreshToken")?),
-        refresh_token_expires_at: f.int("refreshTokenExpiresAt")?,
-        open_id: f.string("openId")?,
-        seller_name: f.string("sellerName")?,
-        seller_base_region: f.string("sellerBaseRegion")?,
-        user_type: f.int("userType")?,
-        granted_scopes,
-        scopes_field,
-        request_id,
-        message,
-        extra_data: extra("extraData")?,
-        extra_envelope: extra("extraEnvelope")?,
-    })
+    t.extra_data = extra("extraData")?;
+    t.extra_envelope = extra("extraEnvelope")?;
+    Ok(())
 }
 
 fn read_reconnect(value: &Value) -> Result<ReconnectReason, String> {

@@ -178,66 +178,79 @@ impl StoredAccount {
         let t = &self.tokens;
         let opt_int = |v: Option<i64>| v.map_or(Value::Null, Value::from);
         let mut tokens = Map::new();
-        tokens.insert("accessToken".into(), t.access_token.secret().into());
-        tokens.insert(
-            "accessTokenExpiresAt".into(),
+        put_str(&mut tokens, "accessToken", t.access_token.secret());
+        put(
+            &mut tokens,
+            "accessTokenExpiresAt",
             t.access_token_expires_at.into(),
         );
-        tokens.insert("refreshToken".into(), t.refresh_token.secret().into());
-        tokens.insert(
-            "refreshTokenExpiresAt".into(),
+        put_str(&mut tokens, "refreshToken", t.refresh_token.secret());
+        put(
+            &mut tokens,
+            "refreshTokenExpiresAt",
             t.refresh_token_expires_at.into(),
         );
-        tokens.insert("openId".into(), t.open_id.as_str().into());
-        tokens.insert("sellerName".into(), t.seller_name.as_str().into());
-        tokens.insert(
-            "sellerBaseRegion".into(),
-            t.seller_base_region.as_str().into(),
+        put_str(&mut tokens, "openId", &t.open_id);
+        put_str(&mut tokens, "sellerName", &t.seller_name);
+        put_str(&mut tokens, "sellerBaseRegion", &t.seller_base_region);
+        put(&mut tokens, "userType", t.user_type.into());
+        put(
+            &mut tokens,
+            "grantedScopes",
+            t.granted_scopes.clone().into(),
         );
-        tokens.insert("userType".into(), t.user_type.into());
-        tokens.insert("grantedScopes".into(), t.granted_scopes.clone().into());
         let scopes_field = match t.scopes_field {
             ScopesField::GrantedScopes => "grantedScopes",
             ScopesField::GrantedPermissions => "grantedPermissions",
             ScopesField::Absent => "absent",
         };
-        tokens.insert("scopesField".into(), scopes_field.into());
-        tokens.insert(
-            "requestId".into(),
+        put_str(&mut tokens, "scopesField", scopes_field);
+        put(
+            &mut tokens,
+            "requestId",
             t.request_id.as_deref().map_or(Value::Null, Value::from),
         );
-        tokens.insert("message".into(), t.message.as_str().into());
-        tokens.insert("extraData".into(), Value::Object(t.extra_data.clone()));
-        tokens.insert(
-            "extraEnvelope".into(),
+        put_str(&mut tokens, "message", &t.message);
+        put(
+            &mut tokens,
+            "extraData",
+            Value::Object(t.extra_data.clone()),
+        );
+        put(
+            &mut tokens,
+            "extraEnvelope",
             Value::Object(t.extra_envelope.clone()),
         );
         let mut out = Map::new();
-        out.insert("schemaVersion".into(), self.schema_version.into());
-        out.insert("generation".into(), self.generation.into());
-        out.insert("appKey".into(), self.app_key.as_str().into());
-        out.insert("region".into(), self.region.as_str().into());
-        out.insert("tokens".into(), Value::Object(tokens));
-        out.insert("connectedAt".into(), self.connected_at.into());
-        out.insert("tokensReceivedAt".into(), opt_int(self.tokens_received_at));
-        out.insert("lastRefreshAt".into(), opt_int(self.last_refresh_at));
+        put(&mut out, "schemaVersion", self.schema_version.into());
+        put(&mut out, "generation", self.generation.into());
+        put_str(&mut out, "appKey", &self.app_key);
+        put_str(&mut out, "region", &self.region);
+        put(&mut out, "tokens", Value::Object(tokens));
+        put(&mut out, "connectedAt", self.connected_at.into());
+        put(
+            &mut out,
+            "tokensReceivedAt",
+            opt_int(self.tokens_received_at),
+        );
+        put(&mut out, "lastRefreshAt", opt_int(self.last_refresh_at));
         let reconnect = self.reconnect.as_ref().map_or(Value::Null, |r| {
             let mut m = Map::new();
-            m.insert("code".into(), opt_int(r.code));
-            m.insert("message".into(), r.message.as_str().into());
-            m.insert("at".into(), r.at.into());
+            put(&mut m, "code", opt_int(r.code));
+            put_str(&mut m, "message", &r.message);
+            put(&mut m, "at", r.at.into());
             if let Some(kind) = r.kind {
-                m.insert("kind".into(), kind.word().into());
+                put_str(&mut m, "kind", kind.word());
             }
             Value::Object(m)
         });
-        out.insert("reconnect".into(), reconnect);
+        put(&mut out, "reconnect", reconnect);
         let journal = self.refresh_in_flight.map_or(Value::Null, |j| {
             let mut m = Map::new();
-            m.insert("startedAt".into(), j.started_at.into());
+            put(&mut m, "startedAt", j.started_at.into());
             Value::Object(m)
         });
-        out.insert("refreshInFlight".into(), journal);
+        put(&mut out, "refreshInFlight", journal);
         Ok(Value::Object(out))
     }
 
@@ -342,3 +355,15 @@ pub use crate::policy::AccountStatus;
 use codec::read_account;
 pub use codec::{cap_unknown_fields, storable};
 pub use summary::{AccountSummary, Shop};
+
+/// Sets `map[key]`: one copy of the insertion in the module, not one per stored field.
+#[inline(never)]
+fn put(map: &mut Map, key: &str, value: Value) {
+    map.insert(key.to_owned(), value);
+}
+
+/// Sets `map[key]` to a string.
+#[inline(never)]
+fn put_str(map: &mut Map, key: &str, value: &str) {
+    put(map, key, Value::String(value.to_owned()));
+}
