@@ -1,6 +1,6 @@
 //! Signed API calls with one refresh and one retry.
 
-use super::account::Shop;
+use super::account::{AccountReason, ReconnectReason, Shop};
 use super::platform::Platform;
 use super::Client;
 use crate::error::MalformedKind;
@@ -106,46 +106,28 @@ impl<P: Platform> Client<P> {
             self.config.refresh_margin_secs,
             self.config.app.app_key(),
         );
-        match before_call(status) {
-            BeforeCall::Refuse => {
-                return Err(match account.reconnect.as_ref() {
-                    Some(r)
-                        if r.kind == Some(super::account::AccountReason::RefreshInterrupted) =>
-                    {
-                        Error::RefreshInterrupted {
-                            code: r.code.unwrap_or(0),
-                            message: r.message.clone(),
-                            request_id: None,
-                        }
-                    }
-                    r => Error::ReconnectRequired {
-                        code: r.and_then(|r| r.code).unwrap_or(0),
-                        message: reason.unwrap_or_default(),
-                        request_id: None,
-                    },
-                })
-            }
-            BeforeCall::RefreshFirst => {
-                let seen = account.tokens.access_token.secret().to_owned();
-                account = self.refresh_account(open_id, Some(seen)).await?;
-            }
-            // Still valid: refresh ahead of time, but a refresh that fails for a reason other
-            // than a lost authorization (or unsaved tokens) does not stop the call.
-            BeforeCall::RefreshAhead => {
-                let seen = account.tokens.access_token.secret().to_owned();
-                match self.refresh_account(open_id, Some(seen)).await {
-                    Ok(fresh) => account = fresh,
-                    Err(error) if error.needs_reconnect() => return Err(error),
-                    Err(error @ Error::TokensNotSaved { .. }) => return Err(error),
-                    Err(_) => {}
-                }
-            }
-            BeforeCall::Send => {}
-        }
+        // What to do before sending; a refresh (before the call, or after TikTok rejected the
+        // token) is awaited at one place in the loop below.
+        let mut refresh = match before_call(status) {
+            BeforeCall::Refuse => return Err(refused_error(account.reconnect.as_ref(), reason)),
+            BeforeCall::RefreshFirst => Some(RefreshNeed::Required),
+            BeforeCall::RefreshAhead => Some(RefreshNeed::Ahead),
+            BeforeCall::Send => None,
+        };
 
         let mut refreshed = false;
         let mut clock_retried = false;
         loop {
+            if let Some(need) = refresh.take() {
+                // A late 401 (the token was already replaced) uses the stored token and
+                // refreshes nothing: `refresh_account` sees that the token changed.
+                let seen = account.tokens.access_token.secret().to_owned();
+                match self.refresh_account(open_id, Some(seen)).await {
+                    Ok(fresh) => account = fresh,
+                    Err(error) if need.stops_call(&error) => return Err(error),
+                    Err(_) => {}
+                }
+            }
             let token = account.tokens.access_token.clone();
             let offset_used = self.clock_offset.get();
             let response = self.send_signed(&token, &request, timeout_ms).await?;
@@ -159,11 +141,7 @@ impl<P: Platform> Client<P> {
                 }
                 ApiOutcome::RefreshAndRetry { .. } if !refreshed => {
                     refreshed = true;
-                    // A late 401 (the token was already replaced) uses the stored token and
-                    // refreshes nothing: `refresh_account` sees that the token changed.
-                    account = self
-                        .refresh_account(open_id, Some(token.secret().to_owned()))
-                        .await?;
+                    refresh = Some(RefreshNeed::Required);
                 }
                 ApiOutcome::RefreshAndRetry { code } => {
                     return Err(still_unauthorized(code, &response));
@@ -203,6 +181,42 @@ impl<P: Platform> Client<P> {
         };
         let response = self.api_fetch(open_id, &call).await?;
         self.out(parse_shops(response.status, response.body.as_bytes()))
+    }
+}
+
+/// Why a call refreshes the access token.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum RefreshNeed {
+    /// The token expired, or TikTok rejected it: the call cannot go on without a refresh.
+    Required,
+    /// Still valid, refreshed ahead of time: a refresh that fails for a reason other than a lost
+    /// authorization (or unsaved tokens) does not stop the call.
+    Ahead,
+}
+
+impl RefreshNeed {
+    /// Whether a failed refresh ends the call with its error.
+    fn stops_call(self, error: &Error) -> bool {
+        self == RefreshNeed::Required
+            || error.needs_reconnect()
+            || matches!(error, Error::TokensNotSaved { .. })
+    }
+}
+
+/// The error for a call refused before sending: the seller must reconnect (`reason`: the
+/// stored one, if any; `sentence`: the account's status reason).
+fn refused_error(reason: Option<&ReconnectReason>, sentence: Option<String>) -> Error {
+    match reason {
+        Some(r) if r.kind == Some(AccountReason::RefreshInterrupted) => Error::RefreshInterrupted {
+            code: r.code.unwrap_or(0),
+            message: r.message.clone(),
+            request_id: None,
+        },
+        r => Error::ReconnectRequired {
+            code: r.and_then(|r| r.code).unwrap_or(0),
+            message: sentence.unwrap_or_default(),
+            request_id: None,
+        },
     }
 }
 
