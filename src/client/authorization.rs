@@ -71,35 +71,25 @@ impl<P: Platform> Client<P> {
     /// Records the tab the pending flow opened (tab capture, paste): only that tab may then
     /// deliver a captured redirect. A flow that is no longer pending is left as it is.
     pub async fn set_flow_tab(&self, tab_id: i64) -> Result<FlowStateView, Error> {
-        self.change_flow(|flow, _now| {
-            flow.set_tab(tab_id);
-        })
-        .await
+        self.change_flow(FlowChange::SetTab(tab_id)).await
     }
 
     /// Ends a pending flow left by another program instance that can no longer finish (see
     /// [`AuthFlow::can_finish_under`]) as 5 "interrupted"; `worker_id` is the running instance.
     pub async fn settle_orphaned_flow(&self, worker_id: &str) -> Result<FlowStateView, Error> {
-        self.change_flow(|flow, now| {
-            if !flow.check_deadline(now) && !flow.can_finish_under(worker_id) {
-                flow.fail(FailureReason::Interrupted, "", now);
-            }
-        })
-        .await
+        self.change_flow(FlowChange::SettleOrphaned { worker_id })
+            .await
     }
 
-    /// Loads the flow under its lock, lets `change` work on it, and saves it if it changed.
-    async fn change_flow(
-        &self,
-        change: impl FnOnce(&mut AuthFlow, i64),
-    ) -> Result<FlowStateView, Error> {
+    /// Loads the flow under its lock, makes `change`, and saves the flow if it changed.
+    async fn change_flow(&self, change: FlowChange<'_>) -> Result<FlowStateView, Error> {
         self.out(
             async {
                 let _guard = self.lock.acquire(FLOW_LOCK).await?;
                 let mut flow = self.load_flow().await?;
                 let before = flow.clone();
                 let now = self.now();
-                change(&mut flow, now);
+                change.apply(&mut flow, now);
                 if flow != before {
                     self.save_flow(&flow).await?;
                 }
@@ -289,22 +279,65 @@ impl<P: Platform> Client<P> {
         reason: FailureReason,
         detail: &str,
     ) -> Result<FlowStateView, Error> {
-        self.change_flow(|flow, now| {
-            if flow.check_deadline(now) {
-                return;
-            }
-            if authorize_url.is_none_or(|url| flow.authorize_url() == Some(url)) {
-                flow.fail(reason, detail, now);
-            }
+        self.change_flow(FlowChange::Fail {
+            authorize_url,
+            reason,
+            detail,
         })
         .await
     }
 
     /// Records a passed deadline (for an alarm): a pending flow past its deadline moves to 5.
     pub async fn check_flow_deadline(&self) -> Result<FlowStateView, Error> {
-        self.change_flow(|flow, now| {
-            flow.check_deadline(now);
-        })
-        .await
+        self.change_flow(FlowChange::CheckDeadline).await
+    }
+}
+
+/// A change of the flow made under its lock by [`Client::change_flow`]: data rather than a
+/// closure, so that the module holds one copy of the load-change-save future, not one per
+/// change.
+enum FlowChange<'a> {
+    /// Records the tab the pending flow opened.
+    SetTab(i64),
+    /// Ends a pending flow that `worker_id` cannot finish as "interrupted".
+    SettleOrphaned { worker_id: &'a str },
+    /// Ends a pending flow (only the one of `authorize_url`, when given) with `reason`.
+    Fail {
+        authorize_url: Option<&'a str>,
+        reason: FailureReason,
+        detail: &'a str,
+    },
+    /// Records a passed deadline.
+    CheckDeadline,
+}
+
+impl FlowChange<'_> {
+    /// Makes the change on `flow` at `now`.
+    fn apply(self, flow: &mut AuthFlow, now: i64) {
+        match self {
+            FlowChange::SetTab(tab_id) => {
+                flow.set_tab(tab_id);
+            }
+            FlowChange::SettleOrphaned { worker_id } => {
+                if !flow.check_deadline(now) && !flow.can_finish_under(worker_id) {
+                    flow.fail(FailureReason::Interrupted, "", now);
+                }
+            }
+            FlowChange::Fail {
+                authorize_url,
+                reason,
+                detail,
+            } => {
+                if flow.check_deadline(now) {
+                    return;
+                }
+                if authorize_url.is_none_or(|url| flow.authorize_url() == Some(url)) {
+                    flow.fail(reason, detail, now);
+                }
+            }
+            FlowChange::CheckDeadline => {
+                flow.check_deadline(now);
+            }
+        }
     }
 }
