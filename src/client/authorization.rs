@@ -11,6 +11,7 @@ use crate::flow::{AuthFlow, FlowRunner};
 use crate::token::{parse_token_response, token_get_request};
 use crate::Error;
 use serde_json::{Map, Value};
+use std::future::Future;
 
 /// How long a new grant waits for the account's lock (held by a refresh of the previous grant)
 /// before it is written anyway.
@@ -70,15 +71,20 @@ impl<P: Platform> Client<P> {
 
     /// Records the tab the pending flow opened (tab capture, paste): only that tab may then
     /// deliver a captured redirect. A flow that is no longer pending is left as it is.
-    pub async fn set_flow_tab(&self, tab_id: i64) -> Result<FlowStateView, Error> {
-        self.change_flow(FlowChange::SetTab(tab_id)).await
+    pub fn set_flow_tab(
+        &self,
+        tab_id: i64,
+    ) -> impl Future<Output = Result<FlowStateView, Error>> + '_ {
+        self.change_flow(FlowChange::SetTab(tab_id))
     }
 
     /// Ends a pending flow left by another program instance that can no longer finish (see
     /// [`AuthFlow::can_finish_under`]) as 5 "interrupted"; `worker_id` is the running instance.
-    pub async fn settle_orphaned_flow(&self, worker_id: &str) -> Result<FlowStateView, Error> {
+    pub fn settle_orphaned_flow<'a>(
+        &'a self,
+        worker_id: &'a str,
+    ) -> impl Future<Output = Result<FlowStateView, Error>> + 'a {
         self.change_flow(FlowChange::SettleOrphaned { worker_id })
-            .await
     }
 
     /// Loads the flow under its lock, makes `change`, and saves the flow if it changed.
@@ -256,40 +262,39 @@ impl<P: Platform> Client<P> {
     }
 
     /// Cancels a pending flow (state 5, "cancelled"); a late redirect is then rejected.
-    pub async fn cancel_authorization(&self) -> Result<FlowStateView, Error> {
-        self.fail_authorization(FailureReason::Cancelled, "").await
+    pub fn cancel_authorization(&self) -> impl Future<Output = Result<FlowStateView, Error>> + '_ {
+        self.fail_authorization(FailureReason::Cancelled, "")
     }
 
     /// Ends a pending flow in state 5 with `reason` (window closed, interrupted, page not
     /// loaded, …) and `detail`. A passed deadline is recorded as "timed out" instead.
-    pub async fn fail_authorization(
-        &self,
+    pub fn fail_authorization<'a>(
+        &'a self,
         reason: FailureReason,
-        detail: &str,
-    ) -> Result<FlowStateView, Error> {
-        self.fail_authorization_of(None, reason, detail).await
+        detail: &'a str,
+    ) -> impl Future<Output = Result<FlowStateView, Error>> + 'a {
+        self.fail_authorization_of(None, reason, detail)
     }
 
     /// [`Client::fail_authorization`] for the flow whose authorization page is
     /// `authorize_url` only: the sign-in window of a flow that is over (cancelled, timed out,
     /// replaced by a newer one) closes without failing the flow that is pending now.
-    pub async fn fail_authorization_of(
-        &self,
-        authorize_url: Option<&str>,
+    pub fn fail_authorization_of<'a>(
+        &'a self,
+        authorize_url: Option<&'a str>,
         reason: FailureReason,
-        detail: &str,
-    ) -> Result<FlowStateView, Error> {
+        detail: &'a str,
+    ) -> impl Future<Output = Result<FlowStateView, Error>> + 'a {
         self.change_flow(FlowChange::Fail {
             authorize_url,
             reason,
             detail,
         })
-        .await
     }
 
     /// Records a passed deadline (for an alarm): a pending flow past its deadline moves to 5.
-    pub async fn check_flow_deadline(&self) -> Result<FlowStateView, Error> {
-        self.change_flow(FlowChange::CheckDeadline).await
+    pub fn check_flow_deadline(&self) -> impl Future<Output = Result<FlowStateView, Error>> + '_ {
+        self.change_flow(FlowChange::CheckDeadline)
     }
 }
 
