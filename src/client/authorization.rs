@@ -88,6 +88,8 @@ impl<P: Platform> Client<P> {
     }
 
     /// Loads the flow under its lock, makes `change`, and saves the flow if it changed.
+    /// The methods that only forward to it return its future rather than awaiting it in an
+    /// `async fn` of their own: each such wrapper is one more state machine in the module.
     async fn change_flow(&self, change: FlowChange<'_>) -> Result<FlowStateView, Error> {
         self.out(
             async {

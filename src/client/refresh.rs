@@ -144,19 +144,25 @@ impl<P: Platform> Client<P> {
 
     /// Refreshes unless the stored access token is no longer `seen` (someone else refreshed
     /// already). `seen = None`: the token in use when the call began.
-    pub(super) async fn refresh_account(
-        &self,
-        open_id: &str,
+    /// (This and `refresh_if_due` return `refresh_account_when`'s future rather than awaiting
+    /// it in an `async fn` of their own: each such wrapper is one more state machine in the
+    /// module.)
+    pub(super) fn refresh_account<'a>(
+        &'a self,
+        open_id: &'a str,
         seen: Option<String>,
-    ) -> Result<Rc<StoredAccount>, Error> {
-        self.refresh_account_when(open_id, seen, false).await
+    ) -> impl Future<Output = Result<Rc<StoredAccount>, Error>> + 'a {
+        self.refresh_account_when(open_id, seen, false)
     }
 
     /// For the scheduler: refreshes only if the stored record (read under the lock) is really
     /// due. The index may lag behind a refresh made elsewhere; that costs one read, never a
     /// needless refresh.
-    async fn refresh_if_due(&self, open_id: &str) -> Result<Rc<StoredAccount>, Error> {
-        self.refresh_account_when(open_id, None, true).await
+    fn refresh_if_due<'a>(
+        &'a self,
+        open_id: &'a str,
+    ) -> impl Future<Output = Result<Rc<StoredAccount>, Error>> + 'a {
+        self.refresh_account_when(open_id, None, true)
     }
 
     async fn refresh_account_when(
