@@ -48,35 +48,38 @@ pub(super) struct StoredFlow {
 
 impl StoredFlow {
     /// Reads the stored object; a field of the wrong type is an error naming it.
+    // Field by field into one record: a failed read then drops that record, not every field
+    // read before it (a struct literal of `?`s drops each earlier field at each `?`, code that
+    // grows with the square of the fields).
+    #[allow(clippy::field_reassign_with_default)]
     pub(super) fn read(value: Value) -> Result<StoredFlow, String> {
         let mut input = Input::new(value)?;
-        let reason = match input.opt_string("reason")? {
+        let mut stored = StoredFlow::default();
+        stored.reason = match input.opt_string("reason")? {
             None => None,
             Some(name) => Some(
                 FailureReason::parse(&name)
                     .ok_or_else(|| "the field reason is not a known failure reason".to_owned())?,
             ),
         };
-        Ok(StoredFlow {
-            schema_version: input
-                .opt_int("schemaVersion", 0, i64::MAX)?
-                .and_then(|v| u64::try_from(v).ok()),
-            phase: input.string("phase")?,
-            state: input.opt_string("state")?,
-            authorize_url: input.opt_string("authorizeUrl")?,
-            started_at: input.opt_int("startedAt", i64::MIN, i64::MAX)?,
-            deadline: input.opt_int("deadline", i64::MIN, i64::MAX)?,
-            open_id: input.opt_string("openId")?,
-            error: input.opt_string("error")?,
-            error_response: input.opt_string("errorResponse")?,
-            reason,
-            failure_info: input.opt_string("failureInfo")?,
-            failure_detail: input.opt_string("failureDetail")?,
-            completed_at: input.opt_int("completedAt", i64::MIN, i64::MAX)?,
-            capture_mode: input.opt_string("captureMode")?,
-            tab_id: input.opt_int("tabId", i64::MIN, i64::MAX)?,
-            worker_id: input.opt_string("workerId")?,
-        })
+        stored.schema_version = input
+            .opt_int("schemaVersion", 0, i64::MAX)?
+            .and_then(|v| u64::try_from(v).ok());
+        stored.phase = input.string("phase")?;
+        stored.state = input.opt_string("state")?;
+        stored.authorize_url = input.opt_string("authorizeUrl")?;
+        stored.started_at = input.opt_int("startedAt", i64::MIN, i64::MAX)?;
+        stored.deadline = input.opt_int("deadline", i64::MIN, i64::MAX)?;
+        stored.open_id = input.opt_string("openId")?;
+        stored.error = input.opt_string("error")?;
+        stored.error_response = input.opt_string("errorResponse")?;
+        stored.failure_info = input.opt_string("failureInfo")?;
+        stored.failure_detail = input.opt_string("failureDetail")?;
+        stored.completed_at = input.opt_int("completedAt", i64::MIN, i64::MAX)?;
+        stored.capture_mode = input.opt_string("captureMode")?;
+        stored.tab_id = input.opt_int("tabId", i64::MIN, i64::MAX)?;
+        stored.worker_id = input.opt_string("workerId")?;
+        Ok(stored)
     }
 
     pub(super) fn from_flow(flow: &AuthFlow) -> StoredFlow {
