@@ -151,7 +151,9 @@ impl StoredFlow {
         stored
     }
 
-    pub(super) fn into_flow(self) -> Result<AuthFlow, Error> {
+    // Fields are taken out of `self` rather than moved: a failure then drops `self` in one call,
+    // not each field still in it (code that grows with the square of the fields).
+    pub(super) fn into_flow(mut self) -> Result<AuthFlow, Error> {
         fn missing(field: &str) -> Error {
             Error::Storage(format!(
                 "the stored authorization flow cannot be read: `{field}` is missing"
@@ -168,31 +170,31 @@ impl StoredFlow {
         let phase = match self.phase.as_str() {
             "idle" => FlowPhase::Idle,
             "waitingForRedirect" => FlowPhase::WaitingForRedirect {
-                state: self.state.ok_or_else(|| missing("state"))?,
-                authorize_url: self.authorize_url.unwrap_or_default(),
+                state: self.state.take().ok_or_else(|| missing("state"))?,
+                authorize_url: self.authorize_url.take().unwrap_or_default(),
                 started_at: self.started_at.ok_or_else(|| missing("startedAt"))?,
                 deadline: self.deadline.ok_or_else(|| missing("deadline"))?,
             },
             "waitingForToken" => FlowPhase::WaitingForToken {
-                state: self.state.ok_or_else(|| missing("state"))?,
+                state: self.state.take().ok_or_else(|| missing("state"))?,
                 started_at: self.started_at.ok_or_else(|| missing("startedAt"))?,
                 deadline: self.deadline.ok_or_else(|| missing("deadline"))?,
             },
             "succeeded" => FlowPhase::Succeeded {
-                open_id: self.open_id.ok_or_else(|| missing("openId"))?,
+                open_id: self.open_id.take().ok_or_else(|| missing("openId"))?,
                 completed_at,
             },
             "denied" => FlowPhase::Denied {
-                error: self.error.unwrap_or_default(),
-                error_response: self.error_response.unwrap_or_default(),
+                error: self.error.take().unwrap_or_default(),
+                error_response: self.error_response.take().unwrap_or_default(),
                 completed_at,
             },
             "failed" => {
                 let reason = self.reason.ok_or_else(|| missing("reason"))?;
-                let failure_info = self.failure_info.unwrap_or_default();
+                let failure_info = self.failure_info.take().unwrap_or_default();
                 // Records written before `failureDetail` existed: the detail is what follows
                 // the label in the failure info.
-                let detail = self.failure_detail.unwrap_or_else(|| {
+                let detail = self.failure_detail.take().unwrap_or_else(|| {
                     failure_info
                         .strip_prefix(reason.label())
                         .map(|rest| rest.trim_start_matches(": "))
@@ -218,7 +220,7 @@ impl StoredFlow {
             runner: FlowRunner {
                 capture_mode: CaptureMode::from_setting(self.capture_mode.as_deref()),
                 tab_id: self.tab_id,
-                worker_id: self.worker_id,
+                worker_id: self.worker_id.take(),
             },
         })
     }
