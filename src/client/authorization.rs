@@ -8,7 +8,7 @@ use super::{account_lock_name, Client, FLOW_LOCK};
 use crate::authorize::{new_state, RedirectChannel};
 use crate::error::FailureReason;
 use crate::flow::{AuthFlow, FlowRunner};
-use crate::token::{parse_token_response, token_get_request};
+use crate::token::token_get_request;
 use crate::Error;
 use serde_json::{Map, Value};
 use std::future::Future;
@@ -158,17 +158,9 @@ impl<P: Platform> Client<P> {
         };
         self.remember_secret(code.code.secret());
 
-        let exchanged = async {
-            let response = self
-                .send(
-                    token_get_request(&self.config.app, &code.code),
-                    "token/get",
-                    self.config.token_timeout_ms,
-                )
-                .await?;
-            parse_token_response(response.status, &response.body)
-        }
-        .await;
+        let exchanged = self
+            .token_request(token_get_request(&self.config.app, &code.code), "token/get")
+            .await;
 
         let _guard = self.lock.acquire(FLOW_LOCK).await?;
         let mut flow = self.load_flow().await?;

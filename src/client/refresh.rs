@@ -7,12 +7,11 @@ use super::platform::{Lock, Platform, Sleep};
 use super::store::WriteError;
 use super::{account_lock_name, Client};
 use crate::error::MalformedKind;
-use crate::http::HttpRequest;
 use crate::policy::{
     classify_refresh_error, is_transient, refresh_failure, refresh_outcome_known, RefreshFailure,
     TOKEN_WRITE_RETRY_DELAYS_MS, TRANSIENT_RETRY_DELAY_MS,
 };
-use crate::token::{parse_token_response, token_refresh_request, TokenSet};
+use crate::token::{token_refresh_request, TokenSet};
 use crate::Error;
 use serde_json::Map;
 use std::cell::{Cell, RefCell};
@@ -300,11 +299,11 @@ impl<P: Platform> Client<P> {
         };
 
         let request = token_refresh_request(&self.config.app, &account.tokens.refresh_token);
-        let mut attempt = self.refresh_once(request.clone()).await;
+        let mut attempt = self.token_request(request.clone(), "token/refresh").await;
         if matches!(&attempt, Err(e) if is_transient(e)) {
             outcome_unknown |= !refresh_outcome_known(&attempt);
             self.sleep.sleep(TRANSIENT_RETRY_DELAY_MS).await;
-            attempt = self.refresh_once(request).await;
+            attempt = self.token_request(request, "token/refresh").await;
         }
         // Any attempt without an answer (or a journal found before this one) leaves it unknown
         // whether TikTok rotated the refresh token.
@@ -406,13 +405,6 @@ impl<P: Platform> Client<P> {
                 },
             }
         }
-    }
-
-    async fn refresh_once(&self, request: HttpRequest) -> Result<TokenSet, Error> {
-        let response = self
-            .send(request, "token/refresh", self.config.token_timeout_ms)
-            .await?;
-        parse_token_response(response.status, &response.body)
     }
 }
 
