@@ -199,17 +199,20 @@ impl<P: Platform> Client<P> {
         // `NEW_GRANT_LOCK_WAIT_MS` it is written anyway, and the versioned write keeps the late
         // refresh from writing over it.
         let local = self.local_lock(&open_id);
-        let wait = self.sleep.sleep(NEW_GRANT_LOCK_WAIT_MS);
-        let locks = async {
-            let local = local.lock().await;
-            let named = self.lock.acquire(&account_lock_name(&open_id)).await;
-            (local, named)
-        };
-        let (_local, _account_guard) =
-            match futures::future::select(Box::pin(locks), Box::pin(wait)).await {
+        let (_local, _account_guard) = {
+            // Pinned in this block, not boxed: the one that lost the race is dropped at its end
+            // (a lock still waited for is given up), and no allocation is made for either.
+            let wait = std::pin::pin!(self.sleep.sleep(NEW_GRANT_LOCK_WAIT_MS));
+            let locks = std::pin::pin!(async {
+                let local = local.lock().await;
+                let named = self.lock.acquire(&account_lock_name(&open_id)).await;
+                (local, named)
+            });
+            match futures::future::select(locks, wait).await {
                 futures::future::Either::Left(((local, named), _)) => (Some(local), Some(named?)),
                 futures::future::Either::Right(_) => (None, None),
-            };
+            }
+        };
         // A new grant replaces whatever is stored, at whatever generation: read it, write over
         // it (again if someone without the lock wrote in between).
         let mut last_error = None;
