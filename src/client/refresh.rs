@@ -16,7 +16,6 @@ use crate::Error;
 use serde_json::Map;
 use std::cell::{Cell, RefCell};
 use std::future::Future;
-use std::pin::Pin;
 use std::rc::Rc;
 use std::task::Poll;
 
@@ -121,7 +120,7 @@ impl<P: Platform> Client<P> {
                         report.set(r);
                     }
                 };
-                let mut pool: Vec<Pin<Box<dyn Future<Output = ()> + '_>>> = Vec::new();
+                let mut pool = Vec::new();
                 for _ in 0..workers {
                     pool.push(Box::pin(worker()));
                 }
