@@ -249,13 +249,8 @@ impl<P: Platform> Client<P> {
 
     /// Where the flow stands (a passed deadline reads as 5).
     pub async fn flow_state(&self) -> Result<FlowStateView, Error> {
-        self.out(
-            async {
-                let flow = self.load_flow().await?;
-                Ok(flow.view(self.now()))
-            }
-            .await,
-        )
+        let flow = self.load_flow().await;
+        self.out(flow.map(|flow| flow.view(self.now())))
     }
 
     /// Cancels a pending flow (state 5, "cancelled"); a late redirect is then rejected.

@@ -70,13 +70,8 @@ impl<P: Platform> Client<P> {
     /// Refreshes an account's tokens. Concurrent callers share one token/refresh request (see
     /// the module documentation); tokens already refreshed by another context are used as they are.
     pub async fn refresh(&self, open_id: &str) -> Result<AccountSummary, Error> {
-        self.out(
-            async {
-                let account = self.refresh_account(open_id, None).await?;
-                Ok(self.summary(&account))
-            }
-            .await,
-        )
+        let refreshed = self.refresh_account(open_id, None).await;
+        self.out(refreshed.map(|account| self.summary(&account)))
     }
 
     /// Refreshes every account the policy says is due (from the index: no account is read
