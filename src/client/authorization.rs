@@ -48,25 +48,24 @@ impl<P: Platform> Client<P> {
         &self,
         runner: FlowRunner,
     ) -> Result<(String, String), Error> {
-        self.out(
-            async {
-                let mut random = [0u8; 32];
-                self.random.fill(&mut random)?;
-                let state = new_state(&random)?;
-                let _guard = self.lock.acquire(FLOW_LOCK).await?;
-                let mut flow = AuthFlow::new();
-                let url = flow.begin_with(
-                    &self.config.app,
-                    state.clone(),
-                    self.now(),
-                    self.config.flow_timeout_secs,
-                    runner,
-                );
-                self.save_flow(&flow).await?;
-                Ok((url, state))
-            }
-            .await,
-        )
+        // Every error through `out` where it arises: no async block nested in this future.
+        let mut random = [0u8; 32];
+        let state = self.out(
+            self.random
+                .fill(&mut random)
+                .and_then(|()| new_state(&random)),
+        )?;
+        let _guard = self.out(self.lock.acquire(FLOW_LOCK).await)?;
+        let mut flow = AuthFlow::new();
+        let url = flow.begin_with(
+            &self.config.app,
+            state.clone(),
+            self.now(),
+            self.config.flow_timeout_secs,
+            runner,
+        );
+        self.out(self.save_flow(&flow).await)?;
+        Ok((url, state))
     }
 
     /// Records the tab the pending flow opened (tab capture, paste): only that tab may then
@@ -91,20 +90,16 @@ impl<P: Platform> Client<P> {
     /// The methods that only forward to it return its future rather than awaiting it in an
     /// `async fn` of their own: each such wrapper is one more state machine in the module.
     async fn change_flow(&self, change: FlowChange<'_>) -> Result<FlowStateView, Error> {
-        self.out(
-            async {
-                let _guard = self.lock.acquire(FLOW_LOCK).await?;
-                let mut flow = self.load_flow().await?;
-                let before = flow.clone();
-                let now = self.now();
-                change.apply(&mut flow, now);
-                if flow != before {
-                    self.save_flow(&flow).await?;
-                }
-                Ok(flow.view(now))
-            }
-            .await,
-        )
+        // Every error through `out` where it arises: no async block nested in this future.
+        let _guard = self.out(self.lock.acquire(FLOW_LOCK).await)?;
+        let mut flow = self.out(self.load_flow().await)?;
+        let before = flow.clone();
+        let now = self.now();
+        change.apply(&mut flow, now);
+        if flow != before {
+            self.out(self.save_flow(&flow).await)?;
+        }
+        Ok(flow.view(now))
     }
 
     /// Completes an authorization with the redirect URL, as it arrived through an unbound channel
