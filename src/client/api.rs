@@ -77,12 +77,11 @@ impl<P: Platform> Client<P> {
     /// sending. Any other error code is returned as a typed error. The account comes from memory
     /// when the platform delivers storage changes: no store read per call.
     pub async fn api_fetch(&self, open_id: &str, call: &ApiCall) -> Result<ApiResponse, Error> {
-        self.out(self.api_fetch_inner(open_id, call).await)
-    }
-
-    async fn api_fetch_inner(&self, open_id: &str, call: &ApiCall) -> Result<ApiResponse, Error> {
+        // Every error goes through `out` (redaction) where it arises: no inner future nested in
+        // this one.
+        let method = self.out(Method::parse(call.method.as_deref().unwrap_or("GET")))?;
         let request = ApiRequest {
-            method: Method::parse(call.method.as_deref().unwrap_or("GET"))?,
+            method,
             path: call.path.clone(),
             query: call
                 .query
@@ -94,13 +93,16 @@ impl<P: Platform> Client<P> {
             shop_cipher: call.shop_cipher.clone(),
         };
         let timeout_ms = match call.timeout_ms {
-            Some(ms) => crate::config::validate_timeout_ms("timeoutMs", i64::from(ms))?,
+            Some(ms) => self.out(crate::config::validate_timeout_ms(
+                "timeoutMs",
+                i64::from(ms),
+            ))?,
             None => self.config.api_timeout_ms,
         };
         // Tokens TikTok issued that are only in memory are written first; until they are, every
         // call says so.
-        self.store.flush_unsaved(open_id).await?;
-        let mut account = self.account(open_id).await?;
+        self.out(self.store.flush_unsaved(open_id).await)?;
+        let mut account = self.out(self.account(open_id).await)?;
         let (status, reason) = account.status(
             self.now(),
             self.config.refresh_margin_secs,
@@ -109,7 +111,9 @@ impl<P: Platform> Client<P> {
         // What to do before sending; a refresh (before the call, or after TikTok rejected the
         // token) is awaited at one place in the loop below.
         let mut refresh = match before_call(status) {
-            BeforeCall::Refuse => return Err(refused_error(account.reconnect.as_ref(), reason)),
+            BeforeCall::Refuse => {
+                return self.out(Err(refused_error(account.reconnect.as_ref(), reason)))
+            }
             BeforeCall::RefreshFirst => Some(RefreshNeed::Required),
             BeforeCall::RefreshAhead => Some(RefreshNeed::Ahead),
             BeforeCall::Send => None,
@@ -124,13 +128,13 @@ impl<P: Platform> Client<P> {
                 let seen = account.tokens.access_token.secret().to_owned();
                 match self.refresh_account(open_id, Some(seen)).await {
                     Ok(fresh) => account = fresh,
-                    Err(error) if need.stops_call(&error) => return Err(error),
+                    Err(error) if need.stops_call(&error) => return self.out(Err(error)),
                     Err(_) => {}
                 }
             }
             let token = account.tokens.access_token.clone();
             let offset_used = self.clock_offset.get();
-            let response = self.send_signed(&token, &request, timeout_ms).await?;
+            let response = self.out(self.send_signed(&token, &request, timeout_ms).await)?;
             match classify_api_response(response.status, &response.body) {
                 ApiOutcome::Success => {
                     return Ok(ApiResponse {
@@ -144,7 +148,7 @@ impl<P: Platform> Client<P> {
                     refresh = Some(RefreshNeed::Required);
                 }
                 ApiOutcome::RefreshAndRetry { code } => {
-                    return Err(still_unauthorized(code, &response));
+                    return self.out(Err(still_unauthorized(code, &response)))
                 }
                 // A timestamp outside TikTok's window, with a clock that just moved: sign again
                 // with the server's time, once.
@@ -158,7 +162,7 @@ impl<P: Platform> Client<P> {
                 {
                     clock_retried = true;
                 }
-                ApiOutcome::Fail(error) => return Err(error),
+                ApiOutcome::Fail(error) => return self.out(Err(error)),
             }
         }
     }
