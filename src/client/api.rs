@@ -6,7 +6,6 @@ use super::Client;
 use crate::error::MalformedKind;
 use crate::http::{HttpResponse, Method};
 use crate::policy::{before_call, classify_api_response, codes, ApiOutcome, BeforeCall};
-use crate::secret::AccessToken;
 use crate::signing::{build_signed_request, ApiRequest};
 use crate::token::parse_envelope;
 use crate::Error;
@@ -132,9 +131,14 @@ impl<P: Platform> Client<P> {
                     Err(_) => {}
                 }
             }
-            let token = account.tokens.access_token.clone();
             let offset_used = self.clock_offset.get();
-            let response = self.out(self.send_signed(&token, &request, timeout_ms).await)?;
+            let signed = self.out(build_signed_request(
+                &self.config.app,
+                &account.tokens.access_token,
+                &request,
+                self.server_now(),
+            ))?;
+            let response = self.out(self.send(signed, "the API call", timeout_ms).await)?;
             match classify_api_response(response.status, &response.body) {
                 ApiOutcome::Success => {
                     return Ok(ApiResponse {
@@ -165,16 +169,6 @@ impl<P: Platform> Client<P> {
                 ApiOutcome::Fail(error) => return self.out(Err(error)),
             }
         }
-    }
-
-    async fn send_signed(
-        &self,
-        token: &AccessToken,
-        request: &ApiRequest,
-        timeout_ms: u32,
-    ) -> Result<HttpResponse, Error> {
-        let signed = build_signed_request(&self.config.app, token, request, self.server_now())?;
-        self.send(signed, "the API call", timeout_ms).await
     }
 
     /// The shops the account's token covers (`GET /authorization/202309/shops`).
