@@ -77,62 +77,60 @@ impl<P: Platform> Client<P> {
     /// Refreshes every account the policy says is due (from the index: no account is read
     /// unless it is due), `concurrency` at a time. Failures are recorded on the accounts.
     pub async fn refresh_due(&self, options: DueRefreshOptions) -> Result<DueRefreshReport, Error> {
-        self.out(
-            async {
-                let now = self.now();
-                let margin = self.config.refresh_margin_secs;
-                let app_key = self.config.app.app_key().to_owned();
-                let mut due = self
-                    .store
-                    .with_index(|index| index.due(now, margin, &app_key, options.limit))
-                    .await?;
-                // Tokens only in memory are written first (they are the only valid ones).
-                for open_id in self.store.unsaved_ids() {
-                    if !due.contains(&open_id) {
-                        due.push(open_id);
-                    }
-                }
-                let workers = options.concurrency.max(1).min(due.len());
-                let report = Cell::new(DueRefreshReport {
-                    due: u32::try_from(due.len()).unwrap_or(u32::MAX),
-                    ..DueRefreshReport::default()
-                });
-                let queue = RefCell::new(due.into_iter());
-                // `concurrency` workers, each taking the next due account until none is left
-                // (a pool of one future type, not a `FuturesUnordered`: less code in the module).
-                // `refresh_if_due` writes unsaved tokens first, under the account's lock.
-                let worker = || async {
-                    loop {
-                        let next = queue.borrow_mut().next();
-                        let Some(open_id) = next else { break };
-                        let ok = self.refresh_if_due(&open_id).await.is_ok();
-                        let mut r = report.get();
-                        if ok {
-                            r.refreshed += 1;
-                        } else {
-                            r.failed += 1;
-                        }
-                        report.set(r);
-                    }
-                };
-                let mut pool = Vec::new();
-                for _ in 0..workers {
-                    pool.push(Box::pin(worker()));
-                }
-                futures::future::poll_fn(|cx| {
-                    pool.retain_mut(|w| w.as_mut().poll(cx).is_pending());
-                    if pool.is_empty() {
-                        Poll::Ready(())
-                    } else {
-                        Poll::Pending
-                    }
-                })
-                .await;
-                let _ = self.store.flush_index().await;
-                Ok(report.get())
+        let now = self.now();
+        let margin = self.config.refresh_margin_secs;
+        let app_key = self.config.app.app_key().to_owned();
+        // Its one error goes through `out` (redaction) where it arises: no async block nested
+        // in this future.
+        let mut due = self.out(
+            self.store
+                .with_index(|index| index.due(now, margin, &app_key, options.limit))
+                .await,
+        )?;
+        // Tokens only in memory are written first (they are the only valid ones).
+        for open_id in self.store.unsaved_ids() {
+            if !due.contains(&open_id) {
+                due.push(open_id);
             }
-            .await,
-        )
+        }
+        let workers = options.concurrency.max(1).min(due.len());
+        let report = Cell::new(DueRefreshReport {
+            due: u32::try_from(due.len()).unwrap_or(u32::MAX),
+            ..DueRefreshReport::default()
+        });
+        let queue = RefCell::new(due.into_iter());
+        // `concurrency` workers, each taking the next due account until none is left
+        // (a pool of one future type, not a `FuturesUnordered`: less code in the module).
+        // `refresh_if_due` writes unsaved tokens first, under the account's lock.
+        let worker = || async {
+            loop {
+                let next = queue.borrow_mut().next();
+                let Some(open_id) = next else { break };
+                let ok = self.refresh_if_due(&open_id).await.is_ok();
+                let mut r = report.get();
+                if ok {
+                    r.refreshed += 1;
+                } else {
+                    r.failed += 1;
+                }
+                report.set(r);
+            }
+        };
+        let mut pool = Vec::new();
+        for _ in 0..workers {
+            pool.push(Box::pin(worker()));
+        }
+        futures::future::poll_fn(|cx| {
+            pool.retain_mut(|w| w.as_mut().poll(cx).is_pending());
+            if pool.is_empty() {
+                Poll::Ready(())
+            } else {
+                Poll::Pending
+            }
+        })
+        .await;
+        let _ = self.store.flush_index().await;
+        Ok(report.get())
     }
 
     /// Refreshes unless the stored access token is no longer `seen` (someone else refreshed
