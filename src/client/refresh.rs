@@ -319,7 +319,28 @@ impl<P: Platform> Client<P> {
                 fresh.last_refresh_at = Some(now);
                 fresh.reconnect = None;
                 fresh.refresh_in_flight = None;
-                self.write_issued(Some(base.generation), fresh).await
+                // Written over the journaled generation, retrying a failing store with backoff;
+                // if it still fails the tokens are held in memory ([`Error::TokensNotSaved`]). A
+                // newer record stored meanwhile (a reconnect) wins. (In this future, not one of
+                // its own: one state machine fewer.)
+                let expected = Some(base.generation);
+                let mut delays = TOKEN_WRITE_RETRY_DELAYS_MS.iter();
+                loop {
+                    match self.store.write(expected, fresh.clone(), Map::new()).await {
+                        Ok(written) => return Ok(written),
+                        Err(WriteError::Conflict(current)) => {
+                            return current.ok_or_else(|| Error::UnknownAccount(open_id.clone()))
+                        }
+                        Err(WriteError::Failed(error)) => match delays.next() {
+                            Some(delay) => self.sleep.sleep(*delay).await,
+                            None => {
+                                let reason = self.redact(error).to_string();
+                                self.store.hold_unsaved(fresh, expected, &reason);
+                                return Err(Error::TokensNotSaved { open_id, reason });
+                            }
+                        },
+                    }
+                }
             }
             Err(error) => {
                 let error = classify_refresh_error(self.redact(error));
@@ -367,34 +388,6 @@ impl<P: Platform> Client<P> {
                     .write(Some(base.generation), after, Map::new())
                     .await;
                 Err(result)
-            }
-        }
-    }
-
-    /// Writes tokens TikTok just issued over `expected`, retrying a failing store with backoff;
-    /// if it still fails they are held in memory ([`Error::TokensNotSaved`]). A newer record
-    /// stored meanwhile (a reconnect) wins.
-    async fn write_issued(
-        &self,
-        expected: Option<u64>,
-        fresh: StoredAccount,
-    ) -> Result<Rc<StoredAccount>, Error> {
-        let open_id = fresh.tokens.open_id.clone();
-        let mut delays = TOKEN_WRITE_RETRY_DELAYS_MS.iter();
-        loop {
-            match self.store.write(expected, fresh.clone(), Map::new()).await {
-                Ok(written) => return Ok(written),
-                Err(WriteError::Conflict(current)) => {
-                    return current.ok_or_else(|| Error::UnknownAccount(open_id.clone()))
-                }
-                Err(WriteError::Failed(error)) => match delays.next() {
-                    Some(delay) => self.sleep.sleep(*delay).await,
-                    None => {
-                        let reason = self.redact(error).to_string();
-                        self.store.hold_unsaved(fresh, expected, &reason);
-                        return Err(Error::TokensNotSaved { open_id, reason });
-                    }
-                },
             }
         }
     }
