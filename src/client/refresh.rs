@@ -231,7 +231,141 @@ impl<P: Platform> Client<P> {
             });
         }
 
-        let result = self.refresh_locked(account).await;
+        // The refresh itself, with both locks held: the journal is written, token/refresh is
+        // sent (one retry after a short pause when the failure is transient), and the new tokens
+        // are written over the journaled generation. See `crate::policy::refresh_failure` for
+        // what a failure does. (A labelled block in this future rather than a future of its own:
+        // one state machine fewer in the module.)
+        let result: Result<Rc<StoredAccount>, Error> = 'attempt: {
+            let account_id = account.tokens.open_id.clone();
+            // A journal already there: an earlier refresh of these tokens was cut off.
+            let mut outcome_unknown = account.refresh_in_flight.is_some();
+            let mut journaled = (*account).clone();
+            journaled.refresh_in_flight = Some(RefreshJournal {
+                started_at: self.now(),
+            });
+            let base = match self
+                .store
+                .write(Some(account.generation), journaled, Map::new())
+                .await
+            {
+                Ok(written) => written,
+                Err(WriteError::Conflict(current)) => {
+                    // Someone without our lock wrote meanwhile: theirs is newer.
+                    break 'attempt current
+                        .ok_or_else(|| Error::UnknownAccount(account_id.clone()));
+                }
+                // The journal is for telling a cut-off refresh apart; a store that refuses it
+                // still gets the refresh, and the tokens are held in memory if their write fails
+                // too.
+                Err(WriteError::Failed(_)) => account.clone(),
+            };
+
+            let request = token_refresh_request(&self.config.app, &account.tokens.refresh_token);
+            let mut attempt = self.token_request(request.clone(), "token/refresh").await;
+            if matches!(&attempt, Err(e) if is_transient(e)) {
+                outcome_unknown |= !refresh_outcome_known(&attempt);
+                self.sleep.sleep(TRANSIENT_RETRY_DELAY_MS).await;
+                attempt = self.token_request(request, "token/refresh").await;
+            }
+            // Any attempt without an answer (or a journal found before this one) leaves it
+            // unknown whether TikTok rotated the refresh token.
+            outcome_unknown |= !refresh_outcome_known(&attempt);
+            match attempt {
+                Ok(tokens) => {
+                    if tokens.open_id != account.tokens.open_id {
+                        break 'attempt Err(Error::MalformedResponse {
+                            http_status: 200,
+                            kind: MalformedKind::UnexpectedShape,
+                            detail: "the refreshed tokens belong to another open_id".to_owned(),
+                            snippet: String::new(),
+                        });
+                    }
+                    self.remember_tokens(&tokens);
+                    let now = self.now();
+                    let mut fresh = (*base).clone();
+                    fresh.tokens = merge_refreshed(&base.tokens, tokens);
+                    super::account::storable(&mut fresh.tokens);
+                    fresh.tokens_received_at = Some(now);
+                    fresh.last_refresh_at = Some(now);
+                    fresh.reconnect = None;
+                    fresh.refresh_in_flight = None;
+                    // Written over the journaled generation, retrying a failing store with
+                    // backoff; if it still fails the tokens are held in memory
+                    // (`Error::TokensNotSaved`). A newer record stored meanwhile (a reconnect)
+                    // wins.
+                    let expected = Some(base.generation);
+                    let mut delays = TOKEN_WRITE_RETRY_DELAYS_MS.iter();
+                    loop {
+                        match self.store.write(expected, fresh.clone(), Map::new()).await {
+                            Ok(written) => break 'attempt Ok(written),
+                            Err(WriteError::Conflict(current)) => {
+                                break 'attempt current
+                                    .ok_or_else(|| Error::UnknownAccount(account_id.clone()))
+                            }
+                            Err(WriteError::Failed(error)) => match delays.next() {
+                                Some(delay) => self.sleep.sleep(*delay).await,
+                                None => {
+                                    let reason = self.redact(error).to_string();
+                                    self.store.hold_unsaved(fresh, expected, &reason);
+                                    break 'attempt Err(Error::TokensNotSaved {
+                                        open_id: account_id,
+                                        reason,
+                                    });
+                                }
+                            },
+                        }
+                    }
+                }
+                Err(error) => {
+                    let error = classify_refresh_error(self.redact(error));
+                    let mut after = (*base).clone();
+                    let result = match refresh_failure(error, outcome_unknown) {
+                        RefreshFailure::Keep(error) => {
+                            if outcome_unknown {
+                                // TikTok may have rotated the token: the journal stays.
+                                break 'attempt Err(error);
+                            }
+                            after.refresh_in_flight = None;
+                            error
+                        }
+                        RefreshFailure::Reconnect(error) | RefreshFailure::Interrupted(error) => {
+                            let (code, message) = match &error {
+                                Error::ReconnectRequired { code, message, .. }
+                                | Error::RefreshInterrupted { code, message, .. } => {
+                                    (*code, message.clone())
+                                }
+                                other => (0, other.to_string()),
+                            };
+                            let interrupted = matches!(error, Error::RefreshInterrupted { .. });
+                            after.refresh_in_flight = None;
+                            after.reconnect = Some(ReconnectReason {
+                                code: Some(code),
+                                message: if interrupted {
+                                    format!("refresh interrupted — reconnect: a token refresh was cut off before its answer was saved, and TikTok no longer accepts the old refresh token ({message}, TikTok error {code})")
+                                } else {
+                                    format!("{message} (TikTok error {code}); connect again")
+                                },
+                                at: self.now(),
+                                kind: Some(if interrupted {
+                                    AccountReason::RefreshInterrupted
+                                } else {
+                                    AccountReason::AuthorizationLost
+                                }),
+                            });
+                            error
+                        }
+                    };
+                    // Best effort: the tokens themselves are unchanged, so a failed or
+                    // conflicting write here loses nothing.
+                    let _ = self
+                        .store
+                        .write(Some(base.generation), after, Map::new())
+                        .await;
+                    Err(result)
+                }
+            }
+        };
         self.store.slot(open_id, |slot| {
             slot.round.generation += 1;
             slot.round.replaced_token = seen;
@@ -261,135 +395,6 @@ impl<P: Platform> Client<P> {
                 None
             }
         })
-    }
-
-    /// The refresh itself, with both locks held: the journal is written, token/refresh is sent
-    /// (one retry after a short pause when the failure is transient), and the new tokens are
-    /// written over the journaled generation. See [`crate::policy::refresh_failure`] for what a
-    /// failure does.
-    async fn refresh_locked(&self, account: Rc<StoredAccount>) -> Result<Rc<StoredAccount>, Error> {
-        let open_id = account.tokens.open_id.clone();
-        // A journal already there: an earlier refresh of these tokens was cut off.
-        let mut outcome_unknown = account.refresh_in_flight.is_some();
-        let mut journaled = (*account).clone();
-        journaled.refresh_in_flight = Some(RefreshJournal {
-            started_at: self.now(),
-        });
-        let base = match self
-            .store
-            .write(Some(account.generation), journaled, Map::new())
-            .await
-        {
-            Ok(written) => written,
-            Err(WriteError::Conflict(current)) => {
-                // Someone without our lock wrote meanwhile: theirs is newer.
-                return current.ok_or_else(|| Error::UnknownAccount(open_id.clone()));
-            }
-            // The journal is for telling a cut-off refresh apart; a store that refuses it still
-            // gets the refresh, and the tokens are held in memory if their write fails too.
-            Err(WriteError::Failed(_)) => account.clone(),
-        };
-
-        let request = token_refresh_request(&self.config.app, &account.tokens.refresh_token);
-        let mut attempt = self.token_request(request.clone(), "token/refresh").await;
-        if matches!(&attempt, Err(e) if is_transient(e)) {
-            outcome_unknown |= !refresh_outcome_known(&attempt);
-            self.sleep.sleep(TRANSIENT_RETRY_DELAY_MS).await;
-            attempt = self.token_request(request, "token/refresh").await;
-        }
-        // Any attempt without an answer (or a journal found before this one) leaves it unknown
-        // whether TikTok rotated the refresh token.
-        outcome_unknown |= !refresh_outcome_known(&attempt);
-        match attempt {
-            Ok(tokens) => {
-                if tokens.open_id != account.tokens.open_id {
-                    return Err(Error::MalformedResponse {
-                        http_status: 200,
-                        kind: MalformedKind::UnexpectedShape,
-                        detail: "the refreshed tokens belong to another open_id".to_owned(),
-                        snippet: String::new(),
-                    });
-                }
-                self.remember_tokens(&tokens);
-                let now = self.now();
-                let mut fresh = (*base).clone();
-                fresh.tokens = merge_refreshed(&base.tokens, tokens);
-                super::account::storable(&mut fresh.tokens);
-                fresh.tokens_received_at = Some(now);
-                fresh.last_refresh_at = Some(now);
-                fresh.reconnect = None;
-                fresh.refresh_in_flight = None;
-                // Written over the journaled generation, retrying a failing store with backoff;
-                // if it still fails the tokens are held in memory ([`Error::TokensNotSaved`]). A
-                // newer record stored meanwhile (a reconnect) wins. (In this future, not one of
-                // its own: one state machine fewer.)
-                let expected = Some(base.generation);
-                let mut delays = TOKEN_WRITE_RETRY_DELAYS_MS.iter();
-                loop {
-                    match self.store.write(expected, fresh.clone(), Map::new()).await {
-                        Ok(written) => return Ok(written),
-                        Err(WriteError::Conflict(current)) => {
-                            return current.ok_or_else(|| Error::UnknownAccount(open_id.clone()))
-                        }
-                        Err(WriteError::Failed(error)) => match delays.next() {
-                            Some(delay) => self.sleep.sleep(*delay).await,
-                            None => {
-                                let reason = self.redact(error).to_string();
-                                self.store.hold_unsaved(fresh, expected, &reason);
-                                return Err(Error::TokensNotSaved { open_id, reason });
-                            }
-                        },
-                    }
-                }
-            }
-            Err(error) => {
-                let error = classify_refresh_error(self.redact(error));
-                let mut after = (*base).clone();
-                let result = match refresh_failure(error, outcome_unknown) {
-                    RefreshFailure::Keep(error) => {
-                        if outcome_unknown {
-                            // TikTok may have rotated the token: the journal stays.
-                            return Err(error);
-                        }
-                        after.refresh_in_flight = None;
-                        error
-                    }
-                    RefreshFailure::Reconnect(error) | RefreshFailure::Interrupted(error) => {
-                        let (code, message) = match &error {
-                            Error::ReconnectRequired { code, message, .. }
-                            | Error::RefreshInterrupted { code, message, .. } => {
-                                (*code, message.clone())
-                            }
-                            other => (0, other.to_string()),
-                        };
-                        let interrupted = matches!(error, Error::RefreshInterrupted { .. });
-                        after.refresh_in_flight = None;
-                        after.reconnect = Some(ReconnectReason {
-                            code: Some(code),
-                            message: if interrupted {
-                                format!("refresh interrupted — reconnect: a token refresh was cut off before its answer was saved, and TikTok no longer accepts the old refresh token ({message}, TikTok error {code})")
-                            } else {
-                                format!("{message} (TikTok error {code}); connect again")
-                            },
-                            at: self.now(),
-                            kind: Some(if interrupted {
-                                AccountReason::RefreshInterrupted
-                            } else {
-                                AccountReason::AuthorizationLost
-                            }),
-                        });
-                        error
-                    }
-                };
-                // Best effort: the tokens themselves are unchanged, so a failed or conflicting
-                // write here loses nothing.
-                let _ = self
-                    .store
-                    .write(Some(base.generation), after, Map::new())
-                    .await;
-                Err(result)
-            }
-        }
     }
 }
 
