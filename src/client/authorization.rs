@@ -209,36 +209,40 @@ impl<P: Platform> Client<P> {
             }
         };
         // A new grant replaces whatever is stored, at whatever generation: read it, write over
-        // it (again if someone without the lock wrote in between).
-        let mut last_error = None;
-        for _ in 0..3 {
+        // it (again if someone without the lock wrote in between, three writes at most). One
+        // read of the stored generation in the loop serves the write and, after a failed write,
+        // the tokens kept in memory.
+        let mut conflicts = 0;
+        let mut failed = None;
+        loop {
             // Whatever is stored, a damaged record included, is replaced by the new grant.
-            let expected = self.store.stored_generation(&open_id).await?;
+            let stored = self.store.stored_generation(&open_id).await;
+            if let Some(error) = failed {
+                // Keep the new grant in memory, over whatever is stored (a damaged record
+                // included): the next call writes it.
+                let reason = self.redact(error).to_string();
+                self.store
+                    .hold_unsaved(account, stored.ok().flatten(), &reason);
+                return Err(Error::TokensNotSaved { open_id, reason });
+            }
+            let expected = stored?;
             // The account and the finished flow in one write.
             let mut extra = Map::new();
             extra.insert(FLOW_KEY.to_owned(), Self::flow_item(&flow)?);
             match self.store.write(expected, account.clone(), extra).await {
                 Ok(written) => return Ok(self.summary(&written)),
-                Err(WriteError::Conflict(_)) => continue,
-                Err(WriteError::Failed(error)) => {
-                    last_error = Some(error);
-                    break;
+                Err(WriteError::Conflict(_)) => {
+                    conflicts += 1;
+                    if conflicts == 3 {
+                        return Err(Error::Storage(
+                            "the account kept changing while the new grant was being saved; \
+                             connect again"
+                                .to_owned(),
+                        ));
+                    }
                 }
+                Err(WriteError::Failed(error)) => failed = Some(error),
             }
-        }
-        match last_error {
-            Some(error) => {
-                // Keep the new grant in memory, over whatever is stored (a damaged record
-                // included): the next call writes it.
-                let expected = self.store.stored_generation(&open_id).await.ok().flatten();
-                let reason = self.redact(error).to_string();
-                self.store.hold_unsaved(account, expected, &reason);
-                Err(Error::TokensNotSaved { open_id, reason })
-            }
-            None => Err(Error::Storage(
-                "the account kept changing while the new grant was being saved; connect again"
-                    .to_owned(),
-            )),
         }
     }
 
