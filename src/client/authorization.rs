@@ -8,7 +8,7 @@ use super::{account_lock_name, Client, FLOW_LOCK};
 use crate::authorize::{new_state, RedirectChannel};
 use crate::error::FailureReason;
 use crate::flow::{AuthFlow, FlowRunner};
-use crate::token::token_get_request;
+use crate::token::{token_get_request, TokenSet};
 use crate::Error;
 use serde_json::{Map, Value};
 use std::future::Future;
@@ -160,33 +160,16 @@ impl<P: Platform> Client<P> {
         let _guard = self.lock.acquire(FLOW_LOCK).await?;
         let mut flow = self.load_flow().await?;
         let now = self.now();
-        flow.check_deadline(now);
-        if flow.waiting_for_token() != Some(state.as_str()) {
-            // Cancelled, timed out or replaced while the exchange ran: whatever came back is
-            // discarded (a code exchanged late grants nothing here), and the flow stays as it is.
-            if let Ok(tokens) = &exchanged {
-                self.remember_tokens(tokens);
-            }
-            if flow.state_code(now) == 5 {
-                self.save_flow(&flow).await?;
-            }
-            return Err(match flow.failure_reason(now) {
-                Some(FailureReason::TimedOut) => Error::FlowExpired,
-                _ => Error::FlowNotPending,
-            });
-        }
-        let tokens = match exchanged {
+        let tokens = match self.settle_exchange(&mut flow, &state, exchanged, now) {
             Ok(tokens) => tokens,
-            Err(error) => {
-                let error = self.redact(error);
-                flow.token_failed(&error, now);
-                self.save_flow(&flow).await?;
+            Err((save, error)) => {
+                if save {
+                    self.save_flow(&flow).await?;
+                }
                 return Err(error);
             }
         };
-        self.remember_tokens(&tokens);
         let open_id = tokens.open_id.clone();
-        flow.token_received(&open_id, now)?;
         let account = self.new_account(tokens, now);
 
         // The account's lock, so a refresh of the previous grant still in flight finishes
@@ -244,6 +227,44 @@ impl<P: Platform> Client<P> {
                 Err(WriteError::Failed(error)) => failed = Some(error),
             }
         }
+    }
+
+    /// What the token/get outcome `exchanged` does to `flow` (read again under its lock, at
+    /// `now`) for the flow that was waiting with `state`: the tokens to store (the flow moved
+    /// to 3), or the error to return and whether the flow must be saved first. Synchronous, so
+    /// the caller saves the flow at one await site.
+    fn settle_exchange(
+        &self,
+        flow: &mut AuthFlow,
+        state: &str,
+        exchanged: Result<TokenSet, Error>,
+        now: i64,
+    ) -> Result<TokenSet, (bool, Error)> {
+        flow.check_deadline(now);
+        if flow.waiting_for_token() != Some(state) {
+            // Cancelled, timed out or replaced while the exchange ran: whatever came back is
+            // discarded (a code exchanged late grants nothing here), and the flow stays as it is.
+            if let Ok(tokens) = &exchanged {
+                self.remember_tokens(tokens);
+            }
+            let error = match flow.failure_reason(now) {
+                Some(FailureReason::TimedOut) => Error::FlowExpired,
+                _ => Error::FlowNotPending,
+            };
+            return Err((flow.state_code(now) == 5, error));
+        }
+        let tokens = match exchanged {
+            Ok(tokens) => tokens,
+            Err(error) => {
+                let error = self.redact(error);
+                flow.token_failed(&error, now);
+                return Err((true, error));
+            }
+        };
+        self.remember_tokens(&tokens);
+        flow.token_received(&tokens.open_id, now)
+            .map_err(|error| (false, error))?;
+        Ok(tokens)
     }
 
     /// Where the flow stands (a passed deadline reads as 5).
