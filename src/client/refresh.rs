@@ -262,15 +262,19 @@ impl<P: Platform> Client<P> {
             };
 
             let request = token_refresh_request(&self.config.app, &account.tokens.refresh_token);
-            let mut attempt = self.token_request(request.clone(), "token/refresh").await;
-            if matches!(&attempt, Err(e) if is_transient(e)) {
+            // One retry after a short pause when the failure is transient (both attempts at one
+            // await site). Any attempt without an answer (or a journal found before this one)
+            // leaves it unknown whether TikTok rotated the refresh token.
+            let mut retried = false;
+            let attempt = loop {
+                let attempt = self.token_request(request.clone(), "token/refresh").await;
                 outcome_unknown |= !refresh_outcome_known(&attempt);
+                if retried || !matches!(&attempt, Err(e) if is_transient(e)) {
+                    break attempt;
+                }
+                retried = true;
                 self.sleep.sleep(TRANSIENT_RETRY_DELAY_MS).await;
-                attempt = self.token_request(request, "token/refresh").await;
-            }
-            // Any attempt without an answer (or a journal found before this one) leaves it
-            // unknown whether TikTok rotated the refresh token.
-            outcome_unknown |= !refresh_outcome_known(&attempt);
+            };
             match attempt {
                 Ok(tokens) => {
                     if tokens.open_id != account.tokens.open_id {
