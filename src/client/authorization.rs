@@ -30,10 +30,12 @@ impl<P: Platform> Client<P> {
         Ok(flow.to_value())
     }
 
-    async fn save_flow(&self, flow: &AuthFlow) -> Result<(), Error> {
+    /// Writes the flow: the store's own future, with no state machine of this function's
+    /// around it.
+    fn save_flow(&self, flow: &AuthFlow) -> impl Future<Output = Result<(), Error>> + '_ {
         let mut items = Map::new();
-        items.insert(FLOW_KEY.to_owned(), Self::flow_item(flow)?);
-        self.store.raw().set(items).await
+        items.insert(FLOW_KEY.to_owned(), flow.to_value());
+        self.store.raw().set(items)
     }
 
     /// Starts an authorization: a fresh state from the random source, the flow in state 1 with
