@@ -271,6 +271,7 @@ impl<P: Platform> Client<P> {
 
     /// Where the flow stands (a passed deadline reads as 5).
     pub async fn flow_state(&self) -> Result<FlowStateView, Error> {
+        // Awaited here and the result mapped: no async block nested in this future.
         let flow = self.load_flow().await;
         self.out(flow.map(|flow| flow.view(self.now())))
     }

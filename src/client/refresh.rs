@@ -70,6 +70,7 @@ impl<P: Platform> Client<P> {
     /// Refreshes an account's tokens. Concurrent callers share one token/refresh request (see
     /// the module documentation); tokens already refreshed by another context are used as they are.
     pub async fn refresh(&self, open_id: &str) -> Result<AccountSummary, Error> {
+        // Awaited here and the result mapped: no async block nested in this future.
         let refreshed = self.refresh_account(open_id, None).await;
         self.out(refreshed.map(|account| self.summary(&account)))
     }
