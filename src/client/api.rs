@@ -1,13 +1,12 @@
 //! Signed API calls with one refresh and one retry.
 
-use super::account::Shop;
+use super::account::{AccountReason, ReconnectReason, Shop};
 use super::platform::Platform;
 use super::Client;
 use crate::error::MalformedKind;
 use crate::http::{HttpResponse, Method};
 use crate::json::Value;
 use crate::policy::{before_call, classify_api_response, codes, ApiOutcome, BeforeCall};
-use crate::secret::AccessToken;
 use crate::signing::{build_signed_request, ApiRequest};
 use crate::token::parse_envelope;
 use crate::Error;
@@ -80,73 +79,64 @@ impl<P: Platform> Client<P> {
     /// sending. Any other error code is returned as a typed error. The account comes from memory
     /// when the platform delivers storage changes: no store read per call.
     pub async fn api_fetch(&self, open_id: &str, call: &ApiCall) -> Result<ApiResponse, Error> {
-        self.out(self.api_fetch_inner(open_id, call).await)
-    }
-
-    async fn api_fetch_inner(&self, open_id: &str, call: &ApiCall) -> Result<ApiResponse, Error> {
+        // Every error goes through `out` (redaction) where it arises: no inner future nested in
+        // this one.
+        let method = self.out(Method::parse(call.method.as_deref().unwrap_or("GET")))?;
         let request = ApiRequest {
-            method: Method::parse(call.method.as_deref().unwrap_or("GET"))?,
+            method,
             path: call.path.clone(),
             query: call.query.clone().unwrap_or_default(),
             body: call.body.clone().unwrap_or_default().into_bytes(),
             shop_cipher: call.shop_cipher.clone(),
         };
         let timeout_ms = match call.timeout_ms {
-            Some(ms) => crate::config::validate_timeout_ms("timeoutMs", i64::from(ms))?,
+            Some(ms) => self.out(crate::config::validate_timeout_ms(
+                "timeoutMs",
+                i64::from(ms),
+            ))?,
             None => self.config.api_timeout_ms,
         };
         // Tokens TikTok issued that are only in memory are written first; until they are, every
         // call says so.
-        self.store.flush_unsaved(open_id).await?;
-        let mut account = self.account(open_id).await?;
+        self.out(self.store.flush_unsaved(open_id).await)?;
+        let mut account = self.out(self.account(open_id).await)?;
         let (status, reason) = account.status(
             self.now(),
             self.config.refresh_margin_secs,
             self.config.app.app_key(),
         );
-        match before_call(status) {
+        // What to do before sending; a refresh (before the call, or after TikTok rejected the
+        // token) is awaited at one place in the loop below.
+        let mut refresh = match before_call(status) {
             BeforeCall::Refuse => {
-                return Err(match account.reconnect.as_ref() {
-                    Some(r)
-                        if r.kind == Some(super::account::AccountReason::RefreshInterrupted) =>
-                    {
-                        Error::RefreshInterrupted {
-                            code: r.code.unwrap_or(0),
-                            message: r.message.clone(),
-                            request_id: None,
-                        }
-                    }
-                    r => Error::ReconnectRequired {
-                        code: r.and_then(|r| r.code).unwrap_or(0),
-                        message: reason.unwrap_or_default(),
-                        request_id: None,
-                    },
-                })
+                return self.out(Err(refused_error(account.reconnect.as_ref(), reason)))
             }
-            BeforeCall::RefreshFirst => {
-                let seen = account.tokens.access_token.secret().to_owned();
-                account = self.refresh_account(open_id, Some(seen)).await?;
-            }
-            // Still valid: refresh ahead of time, but a refresh that fails for a reason other
-            // than a lost authorization (or unsaved tokens) does not stop the call.
-            BeforeCall::RefreshAhead => {
-                let seen = account.tokens.access_token.secret().to_owned();
-                match self.refresh_account(open_id, Some(seen)).await {
-                    Ok(fresh) => account = fresh,
-                    Err(error) if error.needs_reconnect() => return Err(error),
-                    Err(error @ Error::TokensNotSaved { .. }) => return Err(error),
-                    Err(_) => {}
-                }
-            }
-            BeforeCall::Send => {}
-        }
+            BeforeCall::RefreshFirst => Some(RefreshNeed::Required),
+            BeforeCall::RefreshAhead => Some(RefreshNeed::Ahead),
+            BeforeCall::Send => None,
+        };
 
         let mut refreshed = false;
         let mut clock_retried = false;
         loop {
-            let token = account.tokens.access_token.clone();
+            if let Some(need) = refresh.take() {
+                // A late 401 (the token was already replaced) uses the stored token and
+                // refreshes nothing: `refresh_account` sees that the token changed.
+                let seen = account.tokens.access_token.secret().to_owned();
+                match self.refresh_account(open_id, Some(seen)).await {
+                    Ok(fresh) => account = fresh,
+                    Err(error) if need.stops_call(&error) => return self.out(Err(error)),
+                    Err(_) => {}
+                }
+            }
             let offset_used = self.clock_offset.get();
-            let response = self.send_signed(&token, &request, timeout_ms).await?;
+            let signed = self.out(build_signed_request(
+                &self.config.app,
+                &account.tokens.access_token,
+                &request,
+                self.server_now(),
+            ))?;
+            let response = self.out(self.send(signed, "the API call", timeout_ms).await)?;
             match classify_api_response(response.status, &response.body) {
                 ApiOutcome::Success => {
                     return Ok(ApiResponse {
@@ -157,14 +147,10 @@ impl<P: Platform> Client<P> {
                 }
                 ApiOutcome::RefreshAndRetry { .. } if !refreshed => {
                     refreshed = true;
-                    // A late 401 (the token was already replaced) uses the stored token and
-                    // refreshes nothing: `refresh_account` sees that the token changed.
-                    account = self
-                        .refresh_account(open_id, Some(token.secret().to_owned()))
-                        .await?;
+                    refresh = Some(RefreshNeed::Required);
                 }
                 ApiOutcome::RefreshAndRetry { code } => {
-                    return Err(still_unauthorized(code, &response));
+                    return self.out(Err(still_unauthorized(code, &response)))
                 }
                 // A timestamp outside TikTok's window, with a clock that just moved: sign again
                 // with the server's time, once.
@@ -178,19 +164,9 @@ impl<P: Platform> Client<P> {
                 {
                     clock_retried = true;
                 }
-                ApiOutcome::Fail(error) => return Err(error),
+                ApiOutcome::Fail(error) => return self.out(Err(error)),
             }
         }
-    }
-
-    async fn send_signed(
-        &self,
-        token: &AccessToken,
-        request: &ApiRequest,
-        timeout_ms: u32,
-    ) -> Result<HttpResponse, Error> {
-        let signed = build_signed_request(&self.config.app, token, request, self.server_now())?;
-        self.send(signed, "the API call", timeout_ms).await
     }
 
     /// The shops the account's token covers (`GET /authorization/202309/shops`).
@@ -201,6 +177,42 @@ impl<P: Platform> Client<P> {
         };
         let response = self.api_fetch(open_id, &call).await?;
         self.out(parse_shops(response.status, response.body.as_bytes()))
+    }
+}
+
+/// Why a call refreshes the access token.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum RefreshNeed {
+    /// The token expired, or TikTok rejected it: the call cannot go on without a refresh.
+    Required,
+    /// Still valid, refreshed ahead of time: a refresh that fails for a reason other than a lost
+    /// authorization (or unsaved tokens) does not stop the call.
+    Ahead,
+}
+
+impl RefreshNeed {
+    /// Whether a failed refresh ends the call with its error.
+    fn stops_call(self, error: &Error) -> bool {
+        self == RefreshNeed::Required
+            || error.needs_reconnect()
+            || matches!(error, Error::TokensNotSaved { .. })
+    }
+}
+
+/// The error for a call refused before sending: the seller must reconnect (`reason`: the
+/// stored one, if any; `sentence`: the account's status reason).
+fn refused_error(reason: Option<&ReconnectReason>, sentence: Option<String>) -> Error {
+    match reason {
+        Some(r) if r.kind == Some(AccountReason::RefreshInterrupted) => Error::RefreshInterrupted {
+            code: r.code.unwrap_or(0),
+            message: r.message.clone(),
+            request_id: None,
+        },
+        r => Error::ReconnectRequired {
+            code: r.and_then(|r| r.code).unwrap_or(0),
+            message: sentence.unwrap_or_default(),
+            request_id: None,
+        },
     }
 }
 

@@ -9,8 +9,9 @@ use crate::authorize::{new_state, RedirectChannel};
 use crate::error::FailureReason;
 use crate::flow::{AuthFlow, FlowRunner};
 use crate::json::{Map, Value};
-use crate::token::{parse_token_response, token_get_request};
+use crate::token::{token_get_request, TokenSet};
 use crate::Error;
+use std::future::Future;
 
 /// How long a new grant waits for the account's lock (held by a refresh of the previous grant)
 /// before it is written anyway.
@@ -29,10 +30,12 @@ impl<P: Platform> Client<P> {
         Ok(flow.to_value())
     }
 
-    async fn save_flow(&self, flow: &AuthFlow) -> Result<(), Error> {
+    /// Writes the flow: the store's own future, with no state machine of this function's
+    /// around it.
+    fn save_flow(&self, flow: &AuthFlow) -> impl Future<Output = Result<(), Error>> + '_ {
         let mut items = Map::new();
-        items.insert(FLOW_KEY.to_owned(), Self::flow_item(flow)?);
-        self.store.raw().set(items).await
+        items.insert(FLOW_KEY.to_owned(), flow.to_value());
+        self.store.raw().set(items)
     }
 
     /// Starts an authorization: a fresh state from the random source, the flow in state 1 with
@@ -47,66 +50,58 @@ impl<P: Platform> Client<P> {
         &self,
         runner: FlowRunner,
     ) -> Result<(String, String), Error> {
-        self.out(
-            async {
-                let mut random = [0u8; 32];
-                self.random.fill(&mut random)?;
-                let state = new_state(&random)?;
-                let _guard = self.lock.acquire(FLOW_LOCK).await?;
-                let mut flow = AuthFlow::new();
-                let url = flow.begin_with(
-                    &self.config.app,
-                    state.clone(),
-                    self.now(),
-                    self.config.flow_timeout_secs,
-                    runner,
-                );
-                self.save_flow(&flow).await?;
-                Ok((url, state))
-            }
-            .await,
-        )
+        // Every error through `out` where it arises: no async block nested in this future.
+        let mut random = [0u8; 32];
+        let state = self.out(
+            self.random
+                .fill(&mut random)
+                .and_then(|()| new_state(&random)),
+        )?;
+        let _guard = self.out(self.lock.acquire(FLOW_LOCK).await)?;
+        let mut flow = AuthFlow::new();
+        let url = flow.begin_with(
+            &self.config.app,
+            state.clone(),
+            self.now(),
+            self.config.flow_timeout_secs,
+            runner,
+        );
+        self.out(self.save_flow(&flow).await)?;
+        Ok((url, state))
     }
 
     /// Records the tab the pending flow opened (tab capture, paste): only that tab may then
     /// deliver a captured redirect. A flow that is no longer pending is left as it is.
-    pub async fn set_flow_tab(&self, tab_id: i64) -> Result<FlowStateView, Error> {
-        self.change_flow(|flow, _now| {
-            flow.set_tab(tab_id);
-        })
-        .await
+    pub fn set_flow_tab(
+        &self,
+        tab_id: i64,
+    ) -> impl Future<Output = Result<FlowStateView, Error>> + '_ {
+        self.change_flow(FlowChange::SetTab(tab_id))
     }
 
     /// Ends a pending flow left by another program instance that can no longer finish (see
     /// [`AuthFlow::can_finish_under`]) as 5 "interrupted"; `worker_id` is the running instance.
-    pub async fn settle_orphaned_flow(&self, worker_id: &str) -> Result<FlowStateView, Error> {
-        self.change_flow(|flow, now| {
-            if !flow.check_deadline(now) && !flow.can_finish_under(worker_id) {
-                flow.fail(FailureReason::Interrupted, "", now);
-            }
-        })
-        .await
+    pub fn settle_orphaned_flow<'a>(
+        &'a self,
+        worker_id: &'a str,
+    ) -> impl Future<Output = Result<FlowStateView, Error>> + 'a {
+        self.change_flow(FlowChange::SettleOrphaned { worker_id })
     }
 
-    /// Loads the flow under its lock, lets `change` work on it, and saves it if it changed.
-    async fn change_flow(
-        &self,
-        change: impl FnOnce(&mut AuthFlow, i64),
-    ) -> Result<FlowStateView, Error> {
-        self.out(
-            async {
-                let _guard = self.lock.acquire(FLOW_LOCK).await?;
-                let mut flow = self.load_flow().await?;
-                let before = flow.clone();
-                let now = self.now();
-                change(&mut flow, now);
-                if flow != before {
-                    self.save_flow(&flow).await?;
-                }
-                Ok(flow.view(now))
-            }
-            .await,
-        )
+    /// Loads the flow under its lock, makes `change`, and saves the flow if it changed.
+    /// The methods that only forward to it return its future rather than awaiting it in an
+    /// `async fn` of their own: each such wrapper is one more state machine in the module.
+    async fn change_flow(&self, change: FlowChange<'_>) -> Result<FlowStateView, Error> {
+        // Every error through `out` where it arises: no async block nested in this future.
+        let _guard = self.out(self.lock.acquire(FLOW_LOCK).await)?;
+        let mut flow = self.out(self.load_flow().await)?;
+        let before = flow.clone();
+        let now = self.now();
+        change.apply(&mut flow, now);
+        if flow != before {
+            self.out(self.save_flow(&flow).await)?;
+        }
+        Ok(flow.view(now))
     }
 
     /// Completes an authorization with the redirect URL, as it arrived through an unbound channel
@@ -160,48 +155,23 @@ impl<P: Platform> Client<P> {
         };
         self.remember_secret(code.code.secret());
 
-        let exchanged = async {
-            let response = self
-                .send(
-                    token_get_request(&self.config.app, &code.code),
-                    "token/get",
-                    self.config.token_timeout_ms,
-                )
-                .await?;
-            parse_token_response(response.status, &response.body)
-        }
-        .await;
+        let exchanged = self
+            .token_request(token_get_request(&self.config.app, &code.code), "token/get")
+            .await;
 
         let _guard = self.lock.acquire(FLOW_LOCK).await?;
         let mut flow = self.load_flow().await?;
         let now = self.now();
-        flow.check_deadline(now);
-        if flow.waiting_for_token() != Some(state.as_str()) {
-            // Cancelled, timed out or replaced while the exchange ran: whatever came back is
-            // discarded (a code exchanged late grants nothing here), and the flow stays as it is.
-            if let Ok(tokens) = &exchanged {
-                self.remember_tokens(tokens);
-            }
-            if flow.state_code(now) == 5 {
-                self.save_flow(&flow).await?;
-            }
-            return Err(match flow.failure_reason(now) {
-                Some(FailureReason::TimedOut) => Error::FlowExpired,
-                _ => Error::FlowNotPending,
-            });
-        }
-        let tokens = match exchanged {
+        let tokens = match self.settle_exchange(&mut flow, &state, exchanged, now) {
             Ok(tokens) => tokens,
-            Err(error) => {
-                let error = self.redact(error);
-                flow.token_failed(&error, now);
-                self.save_flow(&flow).await?;
+            Err((save, error)) => {
+                if save {
+                    self.save_flow(&flow).await?;
+                }
                 return Err(error);
             }
         };
-        self.remember_tokens(&tokens);
         let open_id = tokens.open_id.clone();
-        flow.token_received(&open_id, now)?;
         let account = self.new_account(tokens, now);
 
         // The account's lock, so a refresh of the previous grant still in flight finishes
@@ -209,102 +179,185 @@ impl<P: Platform> Client<P> {
         // `NEW_GRANT_LOCK_WAIT_MS` it is written anyway, and the versioned write keeps the late
         // refresh from writing over it.
         let local = self.local_lock(&open_id);
-        let wait = self.sleep.sleep(NEW_GRANT_LOCK_WAIT_MS);
-        let locks = async {
-            let local = local.lock().await;
-            let named = self.lock.acquire(&account_lock_name(&open_id)).await;
-            (local, named)
-        };
-        let (_local, _account_guard) =
-            match futures::future::select(Box::pin(locks), Box::pin(wait)).await {
+        let (_local, _account_guard) = {
+            // Pinned in this block, not boxed: the one that lost the race is dropped at its end
+            // (a lock still waited for is given up), and no allocation is made for either.
+            let wait = std::pin::pin!(self.sleep.sleep(NEW_GRANT_LOCK_WAIT_MS));
+            let locks = std::pin::pin!(async {
+                let local = local.lock().await;
+                let named = self.lock.acquire(&account_lock_name(&open_id)).await;
+                (local, named)
+            });
+            match futures::future::select(locks, wait).await {
                 futures::future::Either::Left(((local, named), _)) => (Some(local), Some(named?)),
                 futures::future::Either::Right(_) => (None, None),
-            };
+            }
+        };
         // A new grant replaces whatever is stored, at whatever generation: read it, write over
-        // it (again if someone without the lock wrote in between).
-        let mut last_error = None;
-        for _ in 0..3 {
+        // it (again if someone without the lock wrote in between, three writes at most). One
+        // read of the stored generation in the loop serves the write and, after a failed write,
+        // the tokens kept in memory.
+        let mut conflicts = 0;
+        let mut failed = None;
+        loop {
             // Whatever is stored, a damaged record included, is replaced by the new grant.
-            let expected = self.store.stored_generation(&open_id).await?;
+            let stored = self.store.stored_generation(&open_id).await;
+            if let Some(error) = failed {
+                // Keep the new grant in memory, over whatever is stored (a damaged record
+                // included): the next call writes it.
+                let reason = self.redact(error).to_string();
+                self.store
+                    .hold_unsaved(account, stored.ok().flatten(), &reason);
+                return Err(Error::TokensNotSaved { open_id, reason });
+            }
+            let expected = stored?;
             // The account and the finished flow in one write.
             let mut extra = Map::new();
             extra.insert(FLOW_KEY.to_owned(), Self::flow_item(&flow)?);
             match self.store.write(expected, account.clone(), extra).await {
                 Ok(written) => return Ok(self.summary(&written)),
-                Err(WriteError::Conflict(_)) => continue,
-                Err(WriteError::Failed(error)) => {
-                    last_error = Some(error);
-                    break;
+                Err(WriteError::Conflict(_)) => {
+                    conflicts += 1;
+                    if conflicts == 3 {
+                        return Err(Error::Storage(
+                            "the account kept changing while the new grant was being saved; \
+                             connect again"
+                                .to_owned(),
+                        ));
+                    }
                 }
+                Err(WriteError::Failed(error)) => failed = Some(error),
             }
         }
-        match last_error {
-            Some(error) => {
-                // Keep the new grant in memory, over whatever is stored (a damaged record
-                // included): the next call writes it.
-                let expected = self.store.stored_generation(&open_id).await.ok().flatten();
-                let reason = self.redact(error).to_string();
-                self.store.hold_unsaved(account, expected, &reason);
-                Err(Error::TokensNotSaved { open_id, reason })
+    }
+
+    /// What the token/get outcome `exchanged` does to `flow` (read again under its lock, at
+    /// `now`) for the flow that was waiting with `state`: the tokens to store (the flow moved
+    /// to 3), or the error to return and whether the flow must be saved first. Synchronous, so
+    /// the caller saves the flow at one await site.
+    fn settle_exchange(
+        &self,
+        flow: &mut AuthFlow,
+        state: &str,
+        exchanged: Result<TokenSet, Error>,
+        now: i64,
+    ) -> Result<TokenSet, (bool, Error)> {
+        flow.check_deadline(now);
+        if flow.waiting_for_token() != Some(state) {
+            // Cancelled, timed out or replaced while the exchange ran: whatever came back is
+            // discarded (a code exchanged late grants nothing here), and the flow stays as it is.
+            if let Ok(tokens) = &exchanged {
+                self.remember_tokens(tokens);
             }
-            None => Err(Error::Storage(
-                "the account kept changing while the new grant was being saved; connect again"
-                    .to_owned(),
-            )),
+            let error = match flow.failure_reason(now) {
+                Some(FailureReason::TimedOut) => Error::FlowExpired,
+                _ => Error::FlowNotPending,
+            };
+            return Err((flow.state_code(now) == 5, error));
         }
+        let tokens = match exchanged {
+            Ok(tokens) => tokens,
+            Err(error) => {
+                let error = self.redact(error);
+                flow.token_failed(&error, now);
+                return Err((true, error));
+            }
+        };
+        self.remember_tokens(&tokens);
+        flow.token_received(&tokens.open_id, now)
+            .map_err(|error| (false, error))?;
+        Ok(tokens)
     }
 
     /// Where the flow stands (a passed deadline reads as 5).
     pub async fn flow_state(&self) -> Result<FlowStateView, Error> {
-        self.out(
-            async {
-                let flow = self.load_flow().await?;
-                Ok(flow.view(self.now()))
-            }
-            .await,
-        )
+        // Awaited here and the result mapped: no async block nested in this future.
+        let flow = self.load_flow().await;
+        self.out(flow.map(|flow| flow.view(self.now())))
     }
 
     /// Cancels a pending flow (state 5, "cancelled"); a late redirect is then rejected.
-    pub async fn cancel_authorization(&self) -> Result<FlowStateView, Error> {
-        self.fail_authorization(FailureReason::Cancelled, "").await
+    pub fn cancel_authorization(&self) -> impl Future<Output = Result<FlowStateView, Error>> + '_ {
+        self.fail_authorization(FailureReason::Cancelled, "")
     }
 
     /// Ends a pending flow in state 5 with `reason` (window closed, interrupted, page not
     /// loaded, …) and `detail`. A passed deadline is recorded as "timed out" instead.
-    pub async fn fail_authorization(
-        &self,
+    pub fn fail_authorization<'a>(
+        &'a self,
         reason: FailureReason,
-        detail: &str,
-    ) -> Result<FlowStateView, Error> {
-        self.fail_authorization_of(None, reason, detail).await
+        detail: &'a str,
+    ) -> impl Future<Output = Result<FlowStateView, Error>> + 'a {
+        self.fail_authorization_of(None, reason, detail)
     }
 
     /// [`Client::fail_authorization`] for the flow whose authorization page is
     /// `authorize_url` only: the sign-in window of a flow that is over (cancelled, timed out,
     /// replaced by a newer one) closes without failing the flow that is pending now.
-    pub async fn fail_authorization_of(
-        &self,
-        authorize_url: Option<&str>,
+    pub fn fail_authorization_of<'a>(
+        &'a self,
+        authorize_url: Option<&'a str>,
         reason: FailureReason,
-        detail: &str,
-    ) -> Result<FlowStateView, Error> {
-        self.change_flow(|flow, now| {
-            if flow.check_deadline(now) {
-                return;
-            }
-            if authorize_url.is_none_or(|url| flow.authorize_url() == Some(url)) {
-                flow.fail(reason, detail, now);
-            }
+        detail: &'a str,
+    ) -> impl Future<Output = Result<FlowStateView, Error>> + 'a {
+        self.change_flow(FlowChange::Fail {
+            authorize_url,
+            reason,
+            detail,
         })
-        .await
     }
 
     /// Records a passed deadline (for an alarm): a pending flow past its deadline moves to 5.
-    pub async fn check_flow_deadline(&self) -> Result<FlowStateView, Error> {
-        self.change_flow(|flow, now| {
-            flow.check_deadline(now);
-        })
-        .await
+    pub fn check_flow_deadline(&self) -> impl Future<Output = Result<FlowStateView, Error>> + '_ {
+        self.change_flow(FlowChange::CheckDeadline)
+    }
+}
+
+/// A change of the flow made under its lock by [`Client::change_flow`]: data rather than a
+/// closure, so that the module holds one copy of the load-change-save future, not one per
+/// change.
+enum FlowChange<'a> {
+    /// Records the tab the pending flow opened.
+    SetTab(i64),
+    /// Ends a pending flow that `worker_id` cannot finish as "interrupted".
+    SettleOrphaned { worker_id: &'a str },
+    /// Ends a pending flow (only the one of `authorize_url`, when given) with `reason`.
+    Fail {
+        authorize_url: Option<&'a str>,
+        reason: FailureReason,
+        detail: &'a str,
+    },
+    /// Records a passed deadline.
+    CheckDeadline,
+}
+
+impl FlowChange<'_> {
+    /// Makes the change on `flow` at `now`.
+    fn apply(self, flow: &mut AuthFlow, now: i64) {
+        match self {
+            FlowChange::SetTab(tab_id) => {
+                flow.set_tab(tab_id);
+            }
+            FlowChange::SettleOrphaned { worker_id } => {
+                if !flow.check_deadline(now) && !flow.can_finish_under(worker_id) {
+                    flow.fail(FailureReason::Interrupted, "", now);
+                }
+            }
+            FlowChange::Fail {
+                authorize_url,
+                reason,
+                detail,
+            } => {
+                if flow.check_deadline(now) {
+                    return;
+                }
+                if authorize_url.is_none_or(|url| flow.authorize_url() == Some(url)) {
+                    flow.fail(reason, detail, now);
+                }
+            }
+            FlowChange::CheckDeadline => {
+                flow.check_deadline(now);
+            }
+        }
     }
 }

@@ -285,6 +285,15 @@ impl<P: Platform> Client<P> {
         Ok(response)
     }
 
+    /// Sends a token request (token/get or token/refresh, named by `what`) and reads the
+    /// tokens from TikTok's answer: one future for both grants.
+    async fn token_request(&self, request: HttpRequest, what: &str) -> Result<TokenSet, Error> {
+        let response = self
+            .send(request, what, self.config.token_timeout_ms)
+            .await?;
+        crate::token::parse_token_response(response.status, &response.body)
+    }
+
     /// The timestamp to sign with: local time corrected by the server's clock when known.
     fn server_now(&self) -> i64 {
         self.now() + self.clock_offset.get().unwrap_or(0)

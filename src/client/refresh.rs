@@ -7,17 +7,15 @@ use super::platform::{Lock, Platform, Sleep};
 use super::store::WriteError;
 use super::{account_lock_name, Client};
 use crate::error::MalformedKind;
-use crate::http::HttpRequest;
 use crate::json::Map;
 use crate::policy::{
     classify_refresh_error, is_transient, refresh_failure, refresh_outcome_known, RefreshFailure,
     TOKEN_WRITE_RETRY_DELAYS_MS, TRANSIENT_RETRY_DELAY_MS,
 };
-use crate::token::{parse_token_response, token_refresh_request, TokenSet};
+use crate::token::{token_refresh_request, TokenSet};
 use crate::Error;
 use std::cell::{Cell, RefCell};
 use std::future::Future;
-use std::pin::Pin;
 use std::rc::Rc;
 use std::task::Poll;
 
@@ -70,91 +68,91 @@ impl<P: Platform> Client<P> {
     /// Refreshes an account's tokens. Concurrent callers share one token/refresh request (see
     /// the module documentation); tokens already refreshed by another context are used as they are.
     pub async fn refresh(&self, open_id: &str) -> Result<AccountSummary, Error> {
-        self.out(
-            async {
-                let account = self.refresh_account(open_id, None).await?;
-                Ok(self.summary(&account))
-            }
-            .await,
-        )
+        // Awaited here and the result mapped: no async block nested in this future.
+        let refreshed = self.refresh_account(open_id, None).await;
+        self.out(refreshed.map(|account| self.summary(&account)))
     }
 
     /// Refreshes every account the policy says is due (from the index: no account is read
     /// unless it is due), `concurrency` at a time. Failures are recorded on the accounts.
     pub async fn refresh_due(&self, options: DueRefreshOptions) -> Result<DueRefreshReport, Error> {
-        self.out(
-            async {
-                let now = self.now();
-                let margin = self.config.refresh_margin_secs;
-                let app_key = self.config.app.app_key().to_owned();
-                let mut due = self
-                    .store
-                    .with_index(|index| index.due(now, margin, &app_key, options.limit))
-                    .await?;
-                // Tokens only in memory are written first (they are the only valid ones).
-                for open_id in self.store.unsaved_ids() {
-                    if !due.contains(&open_id) {
-                        due.push(open_id);
-                    }
-                }
-                let workers = options.concurrency.max(1).min(due.len());
-                let report = Cell::new(DueRefreshReport {
-                    due: u32::try_from(due.len()).unwrap_or(u32::MAX),
-                    ..DueRefreshReport::default()
-                });
-                let queue = RefCell::new(due.into_iter());
-                // `concurrency` workers, each taking the next due account until none is left
-                // (a pool of one future type, not a `FuturesUnordered`: less code in the module).
-                // `refresh_if_due` writes unsaved tokens first, under the account's lock.
-                let worker = || async {
-                    loop {
-                        let next = queue.borrow_mut().next();
-                        let Some(open_id) = next else { break };
-                        let ok = self.refresh_if_due(&open_id).await.is_ok();
-                        let mut r = report.get();
-                        if ok {
-                            r.refreshed += 1;
-                        } else {
-                            r.failed += 1;
-                        }
-                        report.set(r);
-                    }
-                };
-                let mut pool: Vec<Pin<Box<dyn Future<Output = ()> + '_>>> = Vec::new();
-                for _ in 0..workers {
-                    pool.push(Box::pin(worker()));
-                }
-                futures::future::poll_fn(|cx| {
-                    pool.retain_mut(|w| w.as_mut().poll(cx).is_pending());
-                    if pool.is_empty() {
-                        Poll::Ready(())
-                    } else {
-                        Poll::Pending
-                    }
-                })
-                .await;
-                let _ = self.store.flush_index().await;
-                Ok(report.get())
+        let now = self.now();
+        let margin = self.config.refresh_margin_secs;
+        let app_key = self.config.app.app_key().to_owned();
+        // Its one error goes through `out` (redaction) where it arises: no async block nested
+        // in this future.
+        let mut due = self.out(
+            self.store
+                .with_index(|index| index.due(now, margin, &app_key, options.limit))
+                .await,
+        )?;
+        // Tokens only in memory are written first (they are the only valid ones).
+        for open_id in self.store.unsaved_ids() {
+            if !due.contains(&open_id) {
+                due.push(open_id);
             }
-            .await,
-        )
+        }
+        let workers = options.concurrency.max(1).min(due.len());
+        let report = Cell::new(DueRefreshReport {
+            due: u32::try_from(due.len()).unwrap_or(u32::MAX),
+            ..DueRefreshReport::default()
+        });
+        let queue = RefCell::new(due.into_iter());
+        // `concurrency` workers, each taking the next due account until none is left
+        // (a pool of one future type, not a `FuturesUnordered`: less code in the module).
+        // `refresh_if_due` writes unsaved tokens first, under the account's lock.
+        let worker = || async {
+            loop {
+                let next = queue.borrow_mut().next();
+                let Some(open_id) = next else { break };
+                let ok = self.refresh_if_due(&open_id).await.is_ok();
+                let mut r = report.get();
+                if ok {
+                    r.refreshed += 1;
+                } else {
+                    r.failed += 1;
+                }
+                report.set(r);
+            }
+        };
+        let mut pool = Vec::new();
+        for _ in 0..workers {
+            pool.push(Box::pin(worker()));
+        }
+        futures::future::poll_fn(|cx| {
+            pool.retain_mut(|w| w.as_mut().poll(cx).is_pending());
+            if pool.is_empty() {
+                Poll::Ready(())
+            } else {
+                Poll::Pending
+            }
+        })
+        .await;
+        let _ = self.store.flush_index().await;
+        Ok(report.get())
     }
 
     /// Refreshes unless the stored access token is no longer `seen` (someone else refreshed
     /// already). `seen = None`: the token in use when the call began.
-    pub(super) async fn refresh_account(
-        &self,
-        open_id: &str,
+    /// (This and `refresh_if_due` return `refresh_account_when`'s future rather than awaiting
+    /// it in an `async fn` of their own: each such wrapper is one more state machine in the
+    /// module.)
+    pub(super) fn refresh_account<'a>(
+        &'a self,
+        open_id: &'a str,
         seen: Option<String>,
-    ) -> Result<Rc<StoredAccount>, Error> {
-        self.refresh_account_when(open_id, seen, false).await
+    ) -> impl Future<Output = Result<Rc<StoredAccount>, Error>> + 'a {
+        self.refresh_account_when(open_id, seen, false)
     }
 
     /// For the scheduler: refreshes only if the stored record (read under the lock) is really
     /// due. The index may lag behind a refresh made elsewhere; that costs one read, never a
     /// needless refresh.
-    async fn refresh_if_due(&self, open_id: &str) -> Result<Rc<StoredAccount>, Error> {
-        self.refresh_account_when(open_id, None, true).await
+    fn refresh_if_due<'a>(
+        &'a self,
+        open_id: &'a str,
+    ) -> impl Future<Output = Result<Rc<StoredAccount>, Error>> + 'a {
+        self.refresh_account_when(open_id, None, true)
     }
 
     async fn refresh_account_when(
@@ -232,7 +230,145 @@ impl<P: Platform> Client<P> {
             });
         }
 
-        let result = self.refresh_locked(account).await;
+        // The refresh itself, with both locks held: the journal is written, token/refresh is
+        // sent (one retry after a short pause when the failure is transient), and the new tokens
+        // are written over the journaled generation. See `crate::policy::refresh_failure` for
+        // what a failure does. (A labelled block in this future rather than a future of its own:
+        // one state machine fewer in the module.)
+        let result: Result<Rc<StoredAccount>, Error> = 'attempt: {
+            let account_id = account.tokens.open_id.clone();
+            // A journal already there: an earlier refresh of these tokens was cut off.
+            let mut outcome_unknown = account.refresh_in_flight.is_some();
+            let mut journaled = (*account).clone();
+            journaled.refresh_in_flight = Some(RefreshJournal {
+                started_at: self.now(),
+            });
+            let base = match self
+                .store
+                .write(Some(account.generation), journaled, Map::new())
+                .await
+            {
+                Ok(written) => written,
+                Err(WriteError::Conflict(current)) => {
+                    // Someone without our lock wrote meanwhile: theirs is newer.
+                    break 'attempt current
+                        .ok_or_else(|| Error::UnknownAccount(account_id.clone()));
+                }
+                // The journal is for telling a cut-off refresh apart; a store that refuses it
+                // still gets the refresh, and the tokens are held in memory if their write fails
+                // too.
+                Err(WriteError::Failed(_)) => account.clone(),
+            };
+
+            let request = token_refresh_request(&self.config.app, &account.tokens.refresh_token);
+            // One retry after a short pause when the failure is transient (both attempts at one
+            // await site). Any attempt without an answer (or a journal found before this one)
+            // leaves it unknown whether TikTok rotated the refresh token.
+            let mut retried = false;
+            let attempt = loop {
+                let attempt = self.token_request(request.clone(), "token/refresh").await;
+                outcome_unknown |= !refresh_outcome_known(&attempt);
+                if retried || !matches!(&attempt, Err(e) if is_transient(e)) {
+                    break attempt;
+                }
+                retried = true;
+                self.sleep.sleep(TRANSIENT_RETRY_DELAY_MS).await;
+            };
+            match attempt {
+                Ok(tokens) => {
+                    if tokens.open_id != account.tokens.open_id {
+                        break 'attempt Err(Error::MalformedResponse {
+                            http_status: 200,
+                            kind: MalformedKind::UnexpectedShape,
+                            detail: "the refreshed tokens belong to another open_id".to_owned(),
+                            snippet: String::new(),
+                        });
+                    }
+                    self.remember_tokens(&tokens);
+                    let now = self.now();
+                    let mut fresh = (*base).clone();
+                    fresh.tokens = merge_refreshed(&base.tokens, tokens);
+                    super::account::storable(&mut fresh.tokens);
+                    fresh.tokens_received_at = Some(now);
+                    fresh.last_refresh_at = Some(now);
+                    fresh.reconnect = None;
+                    fresh.refresh_in_flight = None;
+                    // Written over the journaled generation, retrying a failing store with
+                    // backoff; if it still fails the tokens are held in memory
+                    // (`Error::TokensNotSaved`). A newer record stored meanwhile (a reconnect)
+                    // wins.
+                    let expected = Some(base.generation);
+                    let mut delays = TOKEN_WRITE_RETRY_DELAYS_MS.iter();
+                    loop {
+                        match self.store.write(expected, fresh.clone(), Map::new()).await {
+                            Ok(written) => break 'attempt Ok(written),
+                            Err(WriteError::Conflict(current)) => {
+                                break 'attempt current
+                                    .ok_or_else(|| Error::UnknownAccount(account_id.clone()))
+                            }
+                            Err(WriteError::Failed(error)) => match delays.next() {
+                                Some(delay) => self.sleep.sleep(*delay).await,
+                                None => {
+                                    let reason = self.redact(error).to_string();
+                                    self.store.hold_unsaved(fresh, expected, &reason);
+                                    break 'attempt Err(Error::TokensNotSaved {
+                                        open_id: account_id,
+                                        reason,
+                                    });
+                                }
+                            },
+                        }
+                    }
+                }
+                Err(error) => {
+                    let error = classify_refresh_error(self.redact(error));
+                    let mut after = (*base).clone();
+                    let result = match refresh_failure(error, outcome_unknown) {
+                        RefreshFailure::Keep(error) => {
+                            if outcome_unknown {
+                                // TikTok may have rotated the token: the journal stays.
+                                break 'attempt Err(error);
+                            }
+                            after.refresh_in_flight = None;
+                            error
+                        }
+                        RefreshFailure::Reconnect(error) | RefreshFailure::Interrupted(error) => {
+                            let (code, message) = match &error {
+                                Error::ReconnectRequired { code, message, .. }
+                                | Error::RefreshInterrupted { code, message, .. } => {
+                                    (*code, message.clone())
+                                }
+                                other => (0, other.to_string()),
+                            };
+                            let interrupted = matches!(error, Error::RefreshInterrupted { .. });
+                            after.refresh_in_flight = None;
+                            after.reconnect = Some(ReconnectReason {
+                                code: Some(code),
+                                message: if interrupted {
+                                    format!("refresh interrupted — reconnect: a token refresh was cut off before its answer was saved, and TikTok no longer accepts the old refresh token ({message}, TikTok error {code})")
+                                } else {
+                                    format!("{message} (TikTok error {code}); connect again")
+                                },
+                                at: self.now(),
+                                kind: Some(if interrupted {
+                                    AccountReason::RefreshInterrupted
+                                } else {
+                                    AccountReason::AuthorizationLost
+                                }),
+                            });
+                            error
+                        }
+                    };
+                    // Best effort: the tokens themselves are unchanged, so a failed or
+                    // conflicting write here loses nothing.
+                    let _ = self
+                        .store
+                        .write(Some(base.generation), after, Map::new())
+                        .await;
+                    Err(result)
+                }
+            }
+        };
         self.store.slot(open_id, |slot| {
             slot.round.generation += 1;
             slot.round.replaced_token = seen;
@@ -262,149 +398,6 @@ impl<P: Platform> Client<P> {
                 None
             }
         })
-    }
-
-    /// The refresh itself, with both locks held: the journal is written, token/refresh is sent
-    /// (one retry after a short pause when the failure is transient), and the new tokens are
-    /// written over the journaled generation. See [`crate::policy::refresh_failure`] for what a
-    /// failure does.
-    async fn refresh_locked(&self, account: Rc<StoredAccount>) -> Result<Rc<StoredAccount>, Error> {
-        let open_id = account.tokens.open_id.clone();
-        // A journal already there: an earlier refresh of these tokens was cut off.
-        let mut outcome_unknown = account.refresh_in_flight.is_some();
-        let mut journaled = (*account).clone();
-        journaled.refresh_in_flight = Some(RefreshJournal {
-            started_at: self.now(),
-        });
-        let base = match self
-            .store
-            .write(Some(account.generation), journaled, Map::new())
-            .await
-        {
-            Ok(written) => written,
-            Err(WriteError::Conflict(current)) => {
-                // Someone without our lock wrote meanwhile: theirs is newer.
-                return current.ok_or_else(|| Error::UnknownAccount(open_id.clone()));
-            }
-            // The journal is for telling a cut-off refresh apart; a store that refuses it still
-            // gets the refresh, and the tokens are held in memory if their write fails too.
-            Err(WriteError::Failed(_)) => account.clone(),
-        };
-
-        let request = token_refresh_request(&self.config.app, &account.tokens.refresh_token);
-        let mut attempt = self.refresh_once(request.clone()).await;
-        if matches!(&attempt, Err(e) if is_transient(e)) {
-            outcome_unknown |= !refresh_outcome_known(&attempt);
-            self.sleep.sleep(TRANSIENT_RETRY_DELAY_MS).await;
-            attempt = self.refresh_once(request).await;
-        }
-        // Any attempt without an answer (or a journal found before this one) leaves it unknown
-        // whether TikTok rotated the refresh token.
-        outcome_unknown |= !refresh_outcome_known(&attempt);
-        match attempt {
-            Ok(tokens) => {
-                if tokens.open_id != account.tokens.open_id {
-                    return Err(Error::MalformedResponse {
-                        http_status: 200,
-                        kind: MalformedKind::UnexpectedShape,
-                        detail: "the refreshed tokens belong to another open_id".to_owned(),
-                        snippet: String::new(),
-                    });
-                }
-                self.remember_tokens(&tokens);
-                let now = self.now();
-                let mut fresh = (*base).clone();
-                fresh.tokens = merge_refreshed(&base.tokens, tokens);
-                super::account::storable(&mut fresh.tokens);
-                fresh.tokens_received_at = Some(now);
-                fresh.last_refresh_at = Some(now);
-                fresh.reconnect = None;
-                fresh.refresh_in_flight = None;
-                self.write_issued(Some(base.generation), fresh).await
-            }
-            Err(error) => {
-                let error = classify_refresh_error(self.redact(error));
-                let mut after = (*base).clone();
-                let result = match refresh_failure(error, outcome_unknown) {
-                    RefreshFailure::Keep(error) => {
-                        if outcome_unknown {
-                            // TikTok may have rotated the token: the journal stays.
-                            return Err(error);
-                        }
-                        after.refresh_in_flight = None;
-                        error
-                    }
-                    RefreshFailure::Reconnect(error) | RefreshFailure::Interrupted(error) => {
-                        let (code, message) = match &error {
-                            Error::ReconnectRequired { code, message, .. }
-                            | Error::RefreshInterrupted { code, message, .. } => {
-                                (*code, message.clone())
-                            }
-                            other => (0, other.to_string()),
-                        };
-                        let interrupted = matches!(error, Error::RefreshInterrupted { .. });
-                        after.refresh_in_flight = None;
-                        after.reconnect = Some(ReconnectReason {
-                            code: Some(code),
-                            message: if interrupted {
-                                format!("refresh interrupted — reconnect: a token refresh was cut off before its answer was saved, and TikTok no longer accepts the old refresh token ({message}, TikTok error {code})")
-                            } else {
-                                format!("{message} (TikTok error {code}); connect again")
-                            },
-                            at: self.now(),
-                            kind: Some(if interrupted {
-                                AccountReason::RefreshInterrupted
-                            } else {
-                                AccountReason::AuthorizationLost
-                            }),
-                        });
-                        error
-                    }
-                };
-                // Best effort: the tokens themselves are unchanged, so a failed or conflicting
-                // write here loses nothing.
-                let _ = self
-                    .store
-                    .write(Some(base.generation), after, Map::new())
-                    .await;
-                Err(result)
-            }
-        }
-    }
-
-    /// Writes tokens TikTok just issued over `expected`, retrying a failing store with backoff;
-    /// if it still fails they are held in memory ([`Error::TokensNotSaved`]). A newer record
-    /// stored meanwhile (a reconnect) wins.
-    async fn write_issued(
-        &self,
-        expected: Option<u64>,
-        fresh: StoredAccount,
-    ) -> Result<Rc<StoredAccount>, Error> {
-        let open_id = fresh.tokens.open_id.clone();
-        let mut delays = TOKEN_WRITE_RETRY_DELAYS_MS.iter();
-        loop {
-            match self.store.write(expected, fresh.clone(), Map::new()).await {
-                Ok(written) => return Ok(written),
-                Err(WriteError::Conflict(current)) => {
-                    return current.ok_or_else(|| Error::UnknownAccount(open_id.clone()))
-                }
-                Err(WriteError::Failed(error)) => match delays.next() {
-                    Some(delay) => self.sleep.sleep(*delay).await,
-                    None => {
-                        let reason = self.redact(error).to_string();
-                        self.store.hold_unsaved(fresh, expected, &reason);
-                        return Err(Error::TokensNotSaved { open_id, reason });
-                    }
-                },
-            }
-        }
-    }
-
-    async fn refresh_once(&self, request: HttpRequest) -> Result<TokenSet, Error> {
-        let response = self
-            .send(request, "token/refresh", self.config.token_timeout_ms)
-            .await?;
-        parse_token_response(response.status, &response.body)
     }
 }
 

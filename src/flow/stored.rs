@@ -48,35 +48,38 @@ pub(super) struct StoredFlow {
 
 impl StoredFlow {
     /// Reads the stored object; a field of the wrong type is an error naming it.
+    // Field by field into one record: a failed read then drops that record, not every field
+    // read before it (a struct literal of `?`s drops each earlier field at each `?`, code that
+    // grows with the square of the fields).
+    #[allow(clippy::field_reassign_with_default)]
     pub(super) fn read(value: Value) -> Result<StoredFlow, String> {
         let mut input = Input::new(value)?;
-        let reason = match input.opt_string("reason")? {
+        let mut stored = StoredFlow::default();
+        stored.reason = match input.opt_string("reason")? {
             None => None,
             Some(name) => Some(
                 FailureReason::parse(&name)
                     .ok_or_else(|| "the field reason is not a known failure reason".to_owned())?,
             ),
         };
-        Ok(StoredFlow {
-            schema_version: input
-                .opt_int("schemaVersion", 0, i64::MAX)?
-                .and_then(|v| u64::try_from(v).ok()),
-            phase: input.string("phase")?,
-            state: input.opt_string("state")?,
-            authorize_url: input.opt_string("authorizeUrl")?,
-            started_at: input.opt_int("startedAt", i64::MIN, i64::MAX)?,
-            deadline: input.opt_int("deadline", i64::MIN, i64::MAX)?,
-            open_id: input.opt_string("openId")?,
-            error: input.opt_string("error")?,
-            error_response: input.opt_string("errorResponse")?,
-            reason,
-            failure_info: input.opt_string("failureInfo")?,
-            failure_detail: input.opt_string("failureDetail")?,
-            completed_at: input.opt_int("completedAt", i64::MIN, i64::MAX)?,
-            capture_mode: input.opt_string("captureMode")?,
-            tab_id: input.opt_int("tabId", i64::MIN, i64::MAX)?,
-            worker_id: input.opt_string("workerId")?,
-        })
+        stored.schema_version = input
+            .opt_int("schemaVersion", 0, i64::MAX)?
+            .and_then(|v| u64::try_from(v).ok());
+        stored.phase = input.string("phase")?;
+        stored.state = input.opt_string("state")?;
+        stored.authorize_url = input.opt_string("authorizeUrl")?;
+        stored.started_at = input.opt_int("startedAt", i64::MIN, i64::MAX)?;
+        stored.deadline = input.opt_int("deadline", i64::MIN, i64::MAX)?;
+        stored.open_id = input.opt_string("openId")?;
+        stored.error = input.opt_string("error")?;
+        stored.error_response = input.opt_string("errorResponse")?;
+        stored.failure_info = input.opt_string("failureInfo")?;
+        stored.failure_detail = input.opt_string("failureDetail")?;
+        stored.completed_at = input.opt_int("completedAt", i64::MIN, i64::MAX)?;
+        stored.capture_mode = input.opt_string("captureMode")?;
+        stored.tab_id = input.opt_int("tabId", i64::MIN, i64::MAX)?;
+        stored.worker_id = input.opt_string("workerId")?;
+        Ok(stored)
     }
 
     pub(super) fn from_flow(flow: &AuthFlow) -> StoredFlow {
@@ -148,7 +151,9 @@ impl StoredFlow {
         stored
     }
 
-    pub(super) fn into_flow(self) -> Result<AuthFlow, Error> {
+    // Fields are taken out of `self` rather than moved: a failure then drops `self` in one call,
+    // not each field still in it (code that grows with the square of the fields).
+    pub(super) fn into_flow(mut self) -> Result<AuthFlow, Error> {
         fn missing(field: &str) -> Error {
             Error::Storage(format!(
                 "the stored authorization flow cannot be read: `{field}` is missing"
@@ -165,31 +170,31 @@ impl StoredFlow {
         let phase = match self.phase.as_str() {
             "idle" => FlowPhase::Idle,
             "waitingForRedirect" => FlowPhase::WaitingForRedirect {
-                state: self.state.ok_or_else(|| missing("state"))?,
-                authorize_url: self.authorize_url.unwrap_or_default(),
+                state: self.state.take().ok_or_else(|| missing("state"))?,
+                authorize_url: self.authorize_url.take().unwrap_or_default(),
                 started_at: self.started_at.ok_or_else(|| missing("startedAt"))?,
                 deadline: self.deadline.ok_or_else(|| missing("deadline"))?,
             },
             "waitingForToken" => FlowPhase::WaitingForToken {
-                state: self.state.ok_or_else(|| missing("state"))?,
+                state: self.state.take().ok_or_else(|| missing("state"))?,
                 started_at: self.started_at.ok_or_else(|| missing("startedAt"))?,
                 deadline: self.deadline.ok_or_else(|| missing("deadline"))?,
             },
             "succeeded" => FlowPhase::Succeeded {
-                open_id: self.open_id.ok_or_else(|| missing("openId"))?,
+                open_id: self.open_id.take().ok_or_else(|| missing("openId"))?,
                 completed_at,
             },
             "denied" => FlowPhase::Denied {
-                error: self.error.unwrap_or_default(),
-                error_response: self.error_response.unwrap_or_default(),
+                error: self.error.take().unwrap_or_default(),
+                error_response: self.error_response.take().unwrap_or_default(),
                 completed_at,
             },
             "failed" => {
                 let reason = self.reason.ok_or_else(|| missing("reason"))?;
-                let failure_info = self.failure_info.unwrap_or_default();
+                let failure_info = self.failure_info.take().unwrap_or_default();
                 // Records written before `failureDetail` existed: the detail is what follows
                 // the label in the failure info.
-                let detail = self.failure_detail.unwrap_or_else(|| {
+                let detail = self.failure_detail.take().unwrap_or_else(|| {
                     failure_info
                         .strip_prefix(reason.label())
                         .map(|mut rest| {
@@ -220,7 +225,7 @@ impl StoredFlow {
             runner: FlowRunner {
                 capture_mode: CaptureMode::from_setting(self.capture_mode.as_deref()),
                 tab_id: self.tab_id,
-                worker_id: self.worker_id,
+                worker_id: self.worker_id.take(),
             },
         })
     }
