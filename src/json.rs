@@ -278,10 +278,18 @@ impl Map {
             return map;
         }
         if !sorted {
-            // Stable, so that of equal keys the last one read stays last; then keep only it.
-            entries = merge_sort(entries);
-            let mut unique: Vec<(String, Value)> = Vec::with_capacity(entries.len());
+            // The crate's one sort (stable: of equal keys the last one read stays last); then
+            // keep only that last one.
+            let mut keys = Vec::with_capacity(entries.len());
+            let mut slots: Vec<Option<Value>> = Vec::with_capacity(entries.len());
             for (key, value) in entries {
+                keys.push((0, key, String::new()));
+                slots.push(Some(value));
+            }
+            let order = crate::sort_keys(keys);
+            let mut unique: Vec<(String, Value)> = Vec::with_capacity(slots.len());
+            for ((_, key, _), at) in order {
+                let value = slots.get_mut(at).and_then(Option::take).unwrap_or_default();
                 match unique.last_mut() {
                     Some((last, slot)) if *last == key => *slot = value,
                     _ => unique.push((key, value)),
@@ -291,31 +299,6 @@ impl Map {
         }
         Map { entries }
     }
-}
-
-/// A stable merge sort by key (smaller in the module than the standard library's sort for this
-/// one element type, and O(n log n) where inserting one by one is quadratic).
-fn merge_sort(mut items: Vec<(String, Value)>) -> Vec<(String, Value)> {
-    if items.len() < 2 {
-        return items;
-    }
-    let right = items.split_off(items.len() / 2);
-    let left = merge_sort(items);
-    let right = merge_sort(right);
-    let mut out = Vec::with_capacity(left.len() + right.len());
-    let mut left = left.into_iter().peekable();
-    let mut right = right.into_iter().peekable();
-    loop {
-        let take_left = match (left.peek(), right.peek()) {
-            (Some((a, _)), Some((b, _))) => a <= b,
-            (Some(_), None) => true,
-            (None, Some(_)) => false,
-            (None, None) => break,
-        };
-        let next = if take_left { left.next() } else { right.next() };
-        out.extend(next);
-    }
-    out
 }
 
 impl IntoIterator for Map {
