@@ -186,18 +186,13 @@ pub struct Envelope {
 /// that is not such an envelope is a [`Error::MalformedResponse`] with a short, secret-free
 /// snippet. Never panics.
 pub fn parse_envelope(http_status: u16, body: &[u8]) -> Result<Envelope, Error> {
-    let malformed = |kind: MalformedKind, detail: String| Error::MalformedResponse {
-        http_status,
-        kind,
-        detail,
-        snippet: snippet(body),
-    };
+    let malformed = |kind: MalformedKind, detail: &str| malformed(http_status, body, kind, detail);
     let first = body.iter().find(|b| !b.is_ascii_whitespace());
     let Some(first) = first else {
-        return Err(malformed(MalformedKind::EmptyBody, String::new()));
+        return Err(malformed(MalformedKind::EmptyBody, ""));
     };
     if *first == b'<' {
-        return Err(malformed(MalformedKind::Html, String::new()));
+        return Err(malformed(MalformedKind::Html, ""));
     }
     // Read as text (the one JSON reader of the module, over `&str`). A body that is not UTF-8
     // is read with its invalid bytes replaced, only to tell a truncated body (cut inside a
@@ -205,12 +200,7 @@ pub fn parse_envelope(http_status: u16, body: &[u8]) -> Result<Envelope, Error> 
     let parsed = match std::str::from_utf8(body) {
         Ok(text) => crate::json::from_str(text),
         Err(_) => match crate::json::from_str(&String::from_utf8_lossy(body)) {
-            Ok(_) => {
-                return Err(malformed(
-                    MalformedKind::NotJson,
-                    "invalid UTF-8".to_owned(),
-                ))
-            }
+            Ok(_) => return Err(malformed(MalformedKind::NotJson, "invalid UTF-8")),
             Err(e) => Err(e),
         },
     };
@@ -224,42 +214,23 @@ pub fn parse_envelope(http_status: u16, body: &[u8]) -> Result<Envelope, Error> 
             };
             return Err(malformed(
                 kind,
-                format!("{what} at line {} column {}", e.line(), e.column()),
+                &format!("{what} at line {} column {}", e.line(), e.column()),
             ));
         }
     };
     let Value::Object(raw) = value else {
         return Err(malformed(
             MalformedKind::UnexpectedShape,
-            "the body is not a JSON object".to_owned(),
+            "the body is not a JSON object",
         ));
     };
     let code = match raw.get("code") {
-        Some(Value::Number(n)) => n.as_i64().ok_or_else(|| {
-            malformed(
-                MalformedKind::UnexpectedShape,
-                "\"code\" is not an integer".to_owned(),
-            )
-        })?,
-        Some(Value::String(_)) => {
-            return Err(malformed(
-                MalformedKind::UnexpectedShape,
-                "\"code\" is a string, not a number".to_owned(),
-            ))
-        }
-        Some(_) => {
-            return Err(malformed(
-                MalformedKind::UnexpectedShape,
-                "\"code\" is not a number".to_owned(),
-            ))
-        }
-        None => {
-            return Err(malformed(
-                MalformedKind::UnexpectedShape,
-                "\"code\" is missing".to_owned(),
-            ))
-        }
+        Some(Value::Number(n)) => n.as_i64().ok_or("\"code\" is not an integer"),
+        Some(Value::String(_)) => Err("\"code\" is a string, not a number"),
+        Some(_) => Err("\"code\" is not a number"),
+        None => Err("\"code\" is missing"),
     };
+    let code = code.map_err(|detail| malformed(MalformedKind::UnexpectedShape, detail))?;
     let message = match raw.get("message") {
         Some(Value::String(s)) => s.clone(),
         _ => String::new(),
@@ -295,54 +266,47 @@ pub fn parse_token_response(http_status: u16, body: &[u8]) -> Result<TokenSet, E
             http_status,
         });
     }
-    let shape = |detail: String| Error::MalformedResponse {
-        http_status,
-        kind: MalformedKind::UnexpectedShape,
-        detail,
-        snippet: snippet(body),
-    };
+    let shape = |detail: &str| malformed(http_status, body, MalformedKind::UnexpectedShape, detail);
     let data = match envelope.data {
         Some(Value::Object(map)) => map,
-        Some(_) => return Err(shape("\"data\" is not an object".to_owned())),
-        None => return Err(shape("\"data\" is missing".to_owned())),
+        Some(_) => return Err(shape("\"data\" is not an object")),
+        None => return Err(shape("\"data\" is missing")),
     };
     let string = |name: &str, required: bool| -> Result<String, Error> {
         match data.get(name) {
             Some(Value::String(s)) if !(required && s.is_empty()) => Ok(s.clone()),
-            Some(Value::String(_)) => Err(shape(data_field(name, " is empty"))),
+            Some(Value::String(_)) => Err(shape(&data_field(name, " is empty"))),
             None | Some(Value::Null) if !required => Ok(String::new()),
-            None | Some(Value::Null) => Err(shape(data_field(name, " is missing"))),
-            Some(_) => Err(shape(data_field(name, " is not a string"))),
+            None | Some(Value::Null) => Err(shape(&data_field(name, " is missing"))),
+            Some(_) => Err(shape(&data_field(name, " is not a string"))),
         }
     };
     let timestamp = |name: &str| -> Result<i64, Error> {
         match data.get(name) {
             Some(Value::Number(n)) => n
                 .as_i64()
-                .ok_or_else(|| shape(data_field(name, " is not a whole number of seconds"))),
-            None | Some(Value::Null) => Err(shape(data_field(name, " is missing"))),
-            Some(_) => Err(shape(data_field(name, " is not a number"))),
+                .ok_or_else(|| shape(&data_field(name, " is not a whole number of seconds"))),
+            None | Some(Value::Null) => Err(shape(&data_field(name, " is missing"))),
+            Some(_) => Err(shape(&data_field(name, " is not a number"))),
         }
     };
     let user_type = match data.get("user_type") {
         Some(Value::Number(n)) => n
             .as_i64()
-            .ok_or_else(|| shape("data.user_type is not an integer".to_owned()))?,
+            .ok_or_else(|| shape("data.user_type is not an integer"))?,
         None | Some(Value::Null) => 0,
-        Some(_) => return Err(shape("data.user_type is not a number".to_owned())),
+        Some(_) => return Err(shape("data.user_type is not a number")),
     };
     let (granted_scopes, scopes_field) =
         match (data.get("granted_scopes"), data.get("granted_permissions")) {
             (Some(v), _) if !v.is_null() => (
-                string_array(v).ok_or_else(|| {
-                    shape("data.granted_scopes is not a list of strings".to_owned())
-                })?,
+                string_array(v)
+                    .ok_or_else(|| shape("data.granted_scopes is not a list of strings"))?,
                 ScopesField::GrantedScopes,
             ),
             (_, Some(v)) if !v.is_null() => (
-                string_array(v).ok_or_else(|| {
-                    shape("data.granted_permissions is not a list of strings".to_owned())
-                })?,
+                string_array(v)
+                    .ok_or_else(|| shape("data.granted_permissions is not a list of strings"))?,
                 ScopesField::GrantedPermissions,
             ),
             _ => (Vec::new(), ScopesField::Absent),
@@ -369,6 +333,19 @@ pub fn parse_token_response(http_status: u16, body: &[u8]) -> Result<TokenSet, E
 
 /// The fields of `map` not in `known`. Inserted one by one, not collected: collecting into a
 /// map sorts, and `map` is in key order already.
+/// A `MalformedResponse` for `body`: the one constructor of every site here (the snippet and the
+/// detail's copy are made once, out of line).
+#[cold]
+#[inline(never)]
+fn malformed(http_status: u16, body: &[u8], kind: MalformedKind, detail: &str) -> Error {
+    Error::MalformedResponse {
+        http_status,
+        kind,
+        detail: detail.to_owned(),
+        snippet: snippet(body),
+    }
+}
+
 fn unknown_fields(map: &Map, known: &[&str]) -> Map {
     let mut out = Map::new();
     for (k, v) in map {
