@@ -109,27 +109,29 @@ pub fn scope_in_message(message: &str) -> Option<String> {
     message
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
         .map(|word| word.trim_matches('.'))
-        .find(|word| {
-            let parts: Vec<&str> = word.split('.').collect();
-            parts.len() >= 2
-                && parts.iter().all(|p| {
-                    !p.is_empty()
-                        && p.chars()
-                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-                })
-                && parts
-                    .first()
-                    .is_some_and(|p| p.chars().next().is_some_and(|c| c.is_ascii_lowercase()))
-        })
+        .find(|word| is_scope(word.as_bytes()))
         .map(str::to_owned)
 }
 
-/// Whether the body is an envelope object whose `code` is the integer 0, read without building
-/// the body as a value: keys are read (only `code` kept), every other value is skipped and only
-/// checked to be JSON (to any depth; a lone surrogate or `1e400` in a skipped value passes, as
-/// when serde skipped it). A duplicate `code`, a `code` of another type or form (`0.0`, `-0`,
-/// `"0"`), an array or a scalar: `false`, and the caller takes the full path. Public for the
-/// tests that check it against serde's reading (tests/core_json.rs), not an API.
+/// Whether a word (no leading or trailing dot) is a scope: a lowercase letter first, then
+/// lowercase letters, digits, underscores and single dots, at least one dot (read byte by byte,
+/// with no list of its parts).
+fn is_scope(word: &[u8]) -> bool {
+    let mut previous_dot = false;
+    let mut dots = 0;
+    for &b in word {
+        let dot = b == b'.';
+        if (dot && previous_dot)
+            || !(dot || b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        {
+            return false;
+        }
+        dots += usize::from(dot);
+        previous_dot = dot;
+    }
+    dots > 0 && word.first().is_some_and(u8::is_ascii_lowercase)
+}
+
 #[doc(hidden)]
 pub fn code_is_zero(text: &str) -> bool {
     code_is_zero_in(&mut crate::json::Parser::new(text)).unwrap_or(false)
