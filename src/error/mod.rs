@@ -186,7 +186,7 @@ pub enum Error {
     },
 
     /// The app lacks a permission (scope) that the API needs (TikTok 105005). Refreshing does not help.
-    #[error("missing permission{}: {message}; add it to the app in Partner Center and have the seller authorize again", scope.as_deref().map(|s| format!(" {s}")).unwrap_or_default())]
+    #[error("missing permission{}: {message}; add it to the app in Partner Center and have the seller authorize again", Affixed(" ", scope.as_deref(), ""))]
     MissingPermission {
         /// The scope named in TikTok's message, when it names one.
         scope: Option<String>,
@@ -220,7 +220,7 @@ pub enum Error {
     },
 
     /// The response could not be read.
-    #[error("unreadable response (HTTP {http_status}): {kind}{}", if .detail.is_empty() { String::new() } else { format!(" ({})", .detail) })]
+    #[error("unreadable response (HTTP {http_status}): {kind}{}", Affixed(" (", Some(.detail.as_str()).filter(|d| !d.is_empty()), ")"))]
     MalformedResponse {
         /// The HTTP status of the response.
         http_status: u16,
@@ -275,11 +275,25 @@ pub enum Error {
     },
 }
 
-fn request_id_suffix(request_id: &Option<String>) -> String {
-    request_id
-        .as_deref()
-        .map(|id| format!(", request_id {id}"))
-        .unwrap_or_default()
+fn request_id_suffix(request_id: &Option<String>) -> Affixed<'_> {
+    Affixed(", request_id ", request_id.as_deref(), "")
+}
+
+/// Some text between a prefix and a suffix, or nothing when there is no text: the optional
+/// parts of the messages, written without building a string first.
+struct Affixed<'a>(&'static str, Option<&'a str>, &'static str);
+
+impl fmt::Display for Affixed<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.1 {
+            Some(text) => {
+                f.write_str(self.0)?;
+                f.write_str(text)?;
+                f.write_str(self.2)
+            }
+            None => Ok(()),
+        }
+    }
 }
 
 impl Error {
