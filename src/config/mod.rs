@@ -47,16 +47,27 @@ impl Region {
 
     /// TikTok's documented endpoints for this region.
     pub fn default_endpoints(self) -> Endpoints {
-        let authorize = match self {
-            Region::RestOfWorld => "https://services.tiktokshop.com/open/authorize",
-            Region::Us => "https://services.tiktokshops.us/open/authorize",
-        };
+        let [authorize, token_get, token_refresh, api_base] = self.default_endpoint_urls();
         Endpoints {
             authorize: authorize.to_owned(),
-            token_get: "https://auth.tiktok-shops.com/api/v2/token/get".to_owned(),
-            token_refresh: "https://auth.tiktok-shops.com/api/v2/token/refresh".to_owned(),
-            api_base: "https://open-api.tiktokglobalshop.com".to_owned(),
+            token_get: token_get.to_owned(),
+            token_refresh: token_refresh.to_owned(),
+            api_base: api_base.to_owned(),
         }
+    }
+
+    /// The default endpoints as text (authorize, token get, token refresh, API base): copied
+    /// only where no override replaces them.
+    fn default_endpoint_urls(self) -> [&'static str; 4] {
+        [
+            match self {
+                Region::RestOfWorld => "https://services.tiktokshop.com/open/authorize",
+                Region::Us => "https://services.tiktokshops.us/open/authorize",
+            },
+            "https://auth.tiktok-shops.com/api/v2/token/get",
+            "https://auth.tiktok-shops.com/api/v2/token/refresh",
+            "https://open-api.tiktokglobalshop.com",
+        ]
     }
 }
 
@@ -118,32 +129,24 @@ impl Config {
         let app_key = required("app key", app_key)?;
         required("app secret", app_secret.secret())?;
         let service_id = required("service ID", service_id)?;
-        let defaults = region.default_endpoints();
-        let pick = |name: &str, over: &Option<String>, default: String| -> Result<String, Error> {
+        let [authorize, token_get, token_refresh, api_base] = region.default_endpoint_urls();
+        let pick = |name: &str, over: &Option<String>, default: &str| -> Result<String, Error> {
             let value = match over.as_deref().map(str::trim) {
-                Some(v) if !v.is_empty() => v.to_owned(),
+                Some(v) if !v.is_empty() => v,
                 _ => default,
             };
-            validate_endpoint(name, &value)?;
-            Ok(value)
+            validate_endpoint(name, value)?;
+            Ok(value.to_owned())
         };
         let endpoints = Endpoints {
-            authorize: pick(
-                "authorize endpoint",
-                &overrides.authorize,
-                defaults.authorize,
-            )?,
-            token_get: pick(
-                "token get endpoint",
-                &overrides.token_get,
-                defaults.token_get,
-            )?,
+            authorize: pick("authorize endpoint", &overrides.authorize, authorize)?,
+            token_get: pick("token get endpoint", &overrides.token_get, token_get)?,
             token_refresh: pick(
                 "token refresh endpoint",
                 &overrides.token_refresh,
-                defaults.token_refresh,
+                token_refresh,
             )?,
-            api_base: pick("API base", &overrides.api_base, defaults.api_base)?
+            api_base: pick("API base", &overrides.api_base, api_base)?
                 .trim_end_matches('/')
                 .to_owned(),
         };
