@@ -109,7 +109,7 @@ fn scrub_json(value: &mut crate::json::Value) {
                 let kept = match item {
                     Value::Null => true,
                     Value::String(s) => s.is_empty(),
-                    Value::Number(n) => is_kept_value(key, &n.to_string()),
+                    Value::Number(n) => is_kept_value(key, n.as_str()),
                     _ => false,
                 };
                 if !kept {
@@ -118,12 +118,7 @@ fn scrub_json(value: &mut crate::json::Value) {
             }
         }
         Value::Array(items) => items.iter_mut().for_each(scrub_json),
-        Value::String(s) => {
-            let scrubbed = scrub_secret_values(s);
-            if scrubbed != *s {
-                *s = scrubbed;
-            }
-        }
+        Value::String(s) => *s = scrub_secret_values(s),
         Value::Null | Value::Bool(_) | Value::Number(_) => {}
     }
 }
