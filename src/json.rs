@@ -1563,10 +1563,16 @@ impl Compound<'_> {
     }
 
     fn field<T: ?Sized + Serialize>(&mut self, key: &str, value: &T) -> Written {
+        self.key(key);
+        value.serialize(&mut *self.writer)
+    }
+
+    /// A field's comma, key and colon: out of line, as `field` is instantiated per value type.
+    #[inline(never)]
+    fn key(&mut self, key: &str) {
         self.comma();
         write_str(&mut self.writer.0, key);
         self.writer.0.push(':');
-        value.serialize(&mut *self.writer)
     }
 
     fn finish(self) -> Written {
