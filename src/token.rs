@@ -272,55 +272,54 @@ pub fn parse_token_response(http_status: u16, body: &[u8]) -> Result<TokenSet, E
         Some(_) => return Err(shape("\"data\" is not an object")),
         None => return Err(shape("\"data\" is missing")),
     };
-    let string = |name: &str, required: bool| -> Result<String, Error> {
-        match data.get(name) {
-            Some(Value::String(s)) if !(required && s.is_empty()) => Ok(s.clone()),
-            Some(Value::String(_)) => Err(shape(&data_field(name, " is empty"))),
-            None | Some(Value::Null) if !required => Ok(String::new()),
-            None | Some(Value::Null) => Err(shape(&data_field(name, " is missing"))),
-            Some(_) => Err(shape(&data_field(name, " is not a string"))),
-        }
-    };
-    let timestamp = |name: &str| -> Result<i64, Error> {
-        match data.get(name) {
-            Some(Value::Number(n)) => n
-                .as_i64()
-                .ok_or_else(|| shape(&data_field(name, " is not a whole number of seconds"))),
-            None | Some(Value::Null) => Err(shape(&data_field(name, " is missing"))),
-            Some(_) => Err(shape(&data_field(name, " is not a number"))),
-        }
-    };
+    // Every problem of a field is reported as `data.{name}{what}`, built in one place.
+    let problem = |name: &str, what: &str| shape(&data_field(name, what));
     let user_type = match data.get("user_type") {
-        Some(Value::Number(n)) => n
-            .as_i64()
-            .ok_or_else(|| shape("data.user_type is not an integer"))?,
-        None | Some(Value::Null) => 0,
-        Some(_) => return Err(shape("data.user_type is not a number")),
-    };
-    let (granted_scopes, scopes_field) =
+        Some(Value::Number(n)) => n.as_i64().ok_or(" is not an integer"),
+        None | Some(Value::Null) => Ok(0),
+        Some(_) => Err(" is not a number"),
+    }
+    .map_err(|what| problem("user_type", what))?;
+    let (scopes_name, scopes, scopes_field) =
         match (data.get("granted_scopes"), data.get("granted_permissions")) {
-            (Some(v), _) if !v.is_null() => (
-                string_array(v)
-                    .ok_or_else(|| shape("data.granted_scopes is not a list of strings"))?,
-                ScopesField::GrantedScopes,
-            ),
+            (Some(v), _) if !v.is_null() => ("granted_scopes", Some(v), ScopesField::GrantedScopes),
             (_, Some(v)) if !v.is_null() => (
-                string_array(v)
-                    .ok_or_else(|| shape("data.granted_permissions is not a list of strings"))?,
+                "granted_permissions",
+                Some(v),
                 ScopesField::GrantedPermissions,
             ),
-            _ => (Vec::new(), ScopesField::Absent),
+            _ => ("", None, ScopesField::Absent),
         };
+    let granted_scopes = match scopes {
+        Some(v) => {
+            string_array(v).ok_or_else(|| problem(scopes_name, " is not a list of strings"))?
+        }
+        None => Vec::new(),
+    };
+    // Checked in one loop first (the first problem in the fields' order is reported), then read
+    // without failure paths.
+    for (name, field) in TOKEN_FIELDS {
+        if let Some(what) = field_problem(data.get(name), field) {
+            return Err(problem(name, what));
+        }
+    }
+    let text = |name: &str| {
+        data.get(name)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let seconds = |name: &str| data.get(name).and_then(Value::as_i64).unwrap_or_default();
     let extra_data = unknown_fields(&data, &KNOWN_DATA_FIELDS);
     let extra_envelope = unknown_fields(&envelope.raw, &KNOWN_ENVELOPE_FIELDS);
     Ok(TokenSet {
-        access_token: AccessToken::new(string("access_token", true)?),
-        access_token_expires_at: timestamp("access_token_expire_in")?,
-        refresh_token: RefreshToken::new(string("refresh_token", true)?),
-        refresh_token_expires_at: timestamp("refresh_token_expire_in")?,
-        open_id: string("open_id", true)?,
-        seller_name: string("seller_name", false)?,
-        seller_base_region: string("seller_base_region", false)?,
+        access_token: AccessToken::new(text("access_token")),
+        access_token_expires_at: seconds("access_token_expire_in"),
+        refresh_token: RefreshToken::new(text("refresh_token")),
+        refresh_token_expires_at: seconds("refresh_token_expire_in"),
+        open_id: text("open_id"),
+        seller_name: text("seller_name"),
+        seller_base_region: text("seller_base_region"),
         user_type,
         granted_scopes,
         scopes_field,
@@ -331,8 +330,6 @@ pub fn parse_token_response(http_status: u16, body: &[u8]) -> Result<TokenSet, E
     })
 }
 
-/// The fields of `map` not in `known`. Inserted one by one, not collected: collecting into a
-/// map sorts, and `map` is in key order already.
 /// A `MalformedResponse` for `body`: the one constructor of every site here (the snippet and the
 /// detail's copy are made once, out of line).
 #[cold]
@@ -346,6 +343,45 @@ fn malformed(http_status: u16, body: &[u8], kind: MalformedKind, detail: &str) -
     }
 }
 
+/// What a field of `data` read into the token set must be.
+#[derive(Clone, Copy)]
+enum Field {
+    /// A string (`required`: present and not empty; else `null` or missing reads as empty).
+    Text { required: bool },
+    /// A whole number of seconds.
+    Seconds,
+}
+
+/// The fields read into the token set, in the order their problems are reported.
+const TOKEN_FIELDS: [(&str, Field); 7] = [
+    ("access_token", Field::Text { required: true }),
+    ("access_token_expire_in", Field::Seconds),
+    ("refresh_token", Field::Text { required: true }),
+    ("refresh_token_expire_in", Field::Seconds),
+    ("open_id", Field::Text { required: true }),
+    ("seller_name", Field::Text { required: false }),
+    ("seller_base_region", Field::Text { required: false }),
+];
+
+/// What is wrong with a field's value (the end of its detail), if anything.
+fn field_problem(value: Option<&Value>, field: Field) -> Option<&'static str> {
+    match (field, value) {
+        (Field::Text { required }, Some(Value::String(s))) => {
+            (required && s.is_empty()).then_some(" is empty")
+        }
+        (Field::Text { required: false }, None | Some(Value::Null)) => None,
+        (_, None | Some(Value::Null)) => Some(" is missing"),
+        (Field::Text { .. }, Some(_)) => Some(" is not a string"),
+        (Field::Seconds, Some(Value::Number(n))) => n
+            .as_i64()
+            .is_none()
+            .then_some(" is not a whole number of seconds"),
+        (Field::Seconds, Some(_)) => Some(" is not a number"),
+    }
+}
+
+/// The fields of `map` not in `known`. Inserted one by one, not collected: collecting into a
+/// map sorts, and `map` is in key order already.
 fn unknown_fields(map: &Map, known: &[&str]) -> Map {
     let mut out = Map::new();
     for (k, v) in map {
