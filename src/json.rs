@@ -58,7 +58,7 @@ impl Number {
 
     /// The integer when it is a non-negative integer literal that fits in `u64`.
     pub fn as_u64(&self) -> Option<u64> {
-        digits_value(&self.0)
+        crate::text::decimal(&self.0)
     }
 
     /// The integer when it is an integer literal that fits in `i64` (`-0` is not one, as in
@@ -66,7 +66,7 @@ impl Number {
     pub fn as_i64(&self) -> Option<i64> {
         match self.0.strip_prefix('-') {
             Some(magnitude) => {
-                let m = digits_value(magnitude)?;
+                let m = crate::text::decimal(magnitude)?;
                 if m == 0 || m > 1 << 63 {
                     None
                 } else {
@@ -97,20 +97,6 @@ impl Number {
     pub fn as_f64(&self) -> Option<f64> {
         self.0.parse().ok()
     }
-}
-
-/// The value of a literal made of ASCII digits only, when it fits in `u64`.
-fn digits_value(text: &str) -> Option<u64> {
-    if text.is_empty() {
-        return None;
-    }
-    text.bytes().try_fold(0u64, |acc, b| {
-        if b.is_ascii_digit() {
-            acc.checked_mul(10)?.checked_add(u64::from(b - b'0'))
-        } else {
-            None
-        }
-    })
 }
 
 impl fmt::Display for Number {

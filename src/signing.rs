@@ -184,14 +184,14 @@ pub fn clock_offset_from_date_header(date: &str, local_now: i64) -> Result<i64, 
 pub fn parse_http_date(date: &str) -> Option<i64> {
     let mut parts = date.split_whitespace();
     let _weekday = parts.next()?;
-    let day: i64 = parts.next()?.parse().ok()?;
+    let day = integer(parts.next()?)?;
     let month_name = parts.next()?;
     let month = MONTHS.iter().position(|name| *name == month_name)? as i64 + 1;
-    let year: i64 = parts.next()?.parse().ok()?;
+    let year = integer(parts.next()?)?;
     let mut hms = parts.next()?.split(':');
-    let hour: i64 = hms.next()?.parse().ok()?;
-    let minute: i64 = hms.next()?.parse().ok()?;
-    let second: i64 = hms.next()?.parse().ok()?;
+    let hour = integer(hms.next()?)?;
+    let minute = integer(hms.next()?)?;
+    let second = integer(hms.next()?)?;
     if parts.next()? != "GMT"
         || !(1..=31).contains(&day)
         || !(0..24).contains(&hour)
@@ -205,6 +205,18 @@ pub fn parse_http_date(date: &str) -> Option<i64> {
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+/// A date's number as `str::parse::<i64>` reads it (a sign allowed), where every part checked
+/// after it is at least 0: a negative number other than `-0` is `None` here, as it would fail
+/// the range check there (without the standard library's integer parser in the module).
+fn integer(text: &str) -> Option<i64> {
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(digits) => (true, digits),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let n = i64::try_from(crate::text::decimal(digits)?).ok()?;
+    (!negative || n == 0).then_some(n)
+}
+
 /// The months' names in an HTTP date, January first.
 const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
@@ -218,4 +230,40 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     let doy = (153 * mp + 2) / 5 + day - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::integer;
+
+    #[test]
+    fn integer_reads_what_parse_reads_where_a_date_part_can_be_valid() {
+        for text in [
+            "0",
+            "-0",
+            "+0",
+            "7",
+            "+7",
+            "-7",
+            "007",
+            "31",
+            "1970",
+            "9999",
+            "",
+            "+",
+            "-",
+            "+-1",
+            "-+1",
+            "1a",
+            " 1",
+            "1.0",
+            "9223372036854775807",
+            "9223372036854775808",
+            "-9223372036854775808",
+            "99999999999999999999",
+        ] {
+            let want = text.parse::<i64>().ok().filter(|n| *n >= 0);
+            assert_eq!(integer(text), want, "{text:?}");
+        }
+    }
 }

@@ -123,8 +123,8 @@ fn check_port(port: Option<&str>) -> Result<(), &'static str> {
     {
         return Err(bad);
     }
-    match port.parse::<u32>() {
-        Ok(n) if n <= 65_535 => Ok(()),
+    match crate::text::decimal(port) {
+        Some(n) if n <= 65_535 => Ok(()),
         _ => Err(bad),
     }
 }
@@ -185,7 +185,7 @@ fn is_canonical_ipv4(host: &str) -> bool {
                 && p.len() <= 3
                 && p.bytes().all(|b| b.is_ascii_digit())
                 && (p.len() == 1 || !p.starts_with('0'))
-                && p.parse::<u16>().is_ok_and(|n| n <= 255)
+                && crate::text::decimal(p).is_some_and(|n| n <= 255)
         })
 }
 
