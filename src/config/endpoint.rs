@@ -164,7 +164,12 @@ pub(crate) fn check_host(host: &str) -> Result<(), &'static str> {
     }) {
         return Err("has an internationalised (xn--) host label; use an ASCII host name");
     }
-    let last = host.rsplit('.').next().unwrap_or(host);
+    // The host is ASCII here: its last label starts after its last `.` byte.
+    let last = host
+        .bytes()
+        .rposition(|b| b == b'.')
+        .and_then(|dot| host.get(dot + 1..))
+        .unwrap_or(host);
     let hex = last
         .strip_prefix("0x")
         .or_else(|| last.strip_prefix("0X"))
@@ -265,7 +270,10 @@ fn check_path_and_query(path_and_query: &str) -> Result<(), &'static str> {
 /// `@`), secret-bearing query values blanked, at most 100 characters.
 fn shown_url(url: &str) -> String {
     let mut shown = url.to_owned();
-    if let (Some(colon), Some(at)) = (shown.find(':'), shown.rfind('@')) {
+    // `@` found byte-wise from the end (an ASCII byte is always a character of its own): no
+    // reverse character searcher in the module.
+    let last_at = shown.bytes().rposition(|b| b == b'@');
+    if let (Some(colon), Some(at)) = (shown.find(':'), last_at) {
         let start = shown
             .get(colon + 1..)
             .and_then(|after| after.find(|c: char| c != '/' && c != '\\'))
