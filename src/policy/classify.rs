@@ -109,7 +109,7 @@ pub fn scope_in_message(message: &str) -> Option<String> {
     // Words are runs of ASCII letters, digits, `_` and `.` (any other byte, each byte of a
     // non-ASCII character included, separates them), read as bytes with their dots trimmed.
     let mut word_start = 0;
-    for (at, &b) in message.as_bytes().iter().chain(&[b' ']).enumerate() {
+    for (at, &b) in message.as_bytes().iter().chain(b" ").enumerate() {
         if b.is_ascii_alphanumeric() || b == b'_' || b == b'.' {
             continue;
         }
