@@ -402,9 +402,10 @@ fn data_field(name: &str, what: &str) -> String {
 }
 
 fn string_array(value: &Value) -> Option<Vec<String>> {
-    value
-        .as_array()?
-        .iter()
-        .map(|v| v.as_str().map(str::to_owned))
-        .collect()
+    let items = value.as_array()?;
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        out.push(item.as_str()?.to_owned());
+    }
+    Some(out)
 }

@@ -183,15 +183,17 @@ pub(crate) fn check_host(host: &str) -> Result<(), &'static str> {
 
 /// `a.b.c.d`: four decimal numbers 0–255 without leading zeros.
 fn is_canonical_ipv4(host: &str) -> bool {
-    let parts: Vec<&str> = host.split('.').collect();
-    parts.len() == 4
-        && parts.iter().all(|p| {
-            !p.is_empty()
-                && p.len() <= 3
-                && p.bytes().all(|b| b.is_ascii_digit())
-                && (p.len() == 1 || !p.starts_with('0'))
-                && crate::text::decimal(p).is_some_and(|n| n <= 255)
-        })
+    // Part by part, counted (no list of the parts): exactly four, each valid.
+    let mut parts = 0;
+    host.split('.').all(|p| {
+        parts += 1;
+        parts <= 4
+            && !p.is_empty()
+            && p.len() <= 3
+            && p.bytes().all(|b| b.is_ascii_digit())
+            && (p.len() == 1 || !p.starts_with('0'))
+            && crate::text::decimal(p).is_some_and(|n| n <= 255)
+    }) && parts == 4
 }
 
 fn is_loopback(host: &str) -> bool {
