@@ -28,13 +28,13 @@ pub fn sign(
 ) -> String {
     // Byte order of the keys (`String`'s `Ord`), not a locale's; values break ties so the result
     // does not depend on the input order.
-    let params = crate::sort_keys(
-        query
-            .iter()
-            .filter(|(k, _)| !UNSIGNED_KEYS.contains(k))
-            .map(|(k, v)| (0, (*k).to_owned(), (*v).to_owned()))
-            .collect(),
-    );
+    let mut keys = Vec::with_capacity(query.len());
+    for (k, v) in query {
+        if !UNSIGNED_KEYS.contains(k) {
+            keys.push((0, (*k).to_owned(), (*v).to_owned()));
+        }
+    }
+    let params = crate::sort_keys(keys);
 
     let mut mac = match Hmac::<Sha256>::new_from_slice(app_secret.as_bytes()) {
         Ok(mac) => mac,
@@ -123,17 +123,15 @@ pub fn build_signed_request(
         )));
     }
     let timestamp = timestamp.to_string();
-    let mut query: Vec<(&str, &str)> = request
-        .query
-        .iter()
-        .filter(|(k, _)| {
-            !matches!(
-                k.as_str(),
-                "app_key" | "timestamp" | "sign" | "access_token" | "shop_cipher"
-            )
-        })
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
+    let mut query: Vec<(&str, &str)> = Vec::with_capacity(request.query.len() + 4);
+    for (k, v) in &request.query {
+        if !matches!(
+            k.as_str(),
+            "app_key" | "timestamp" | "sign" | "access_token" | "shop_cipher"
+        ) {
+            query.push((k, v));
+        }
+    }
     query.push(("app_key", config.app_key()));
     query.push(("timestamp", &timestamp));
     if let Some(cipher) = request.shop_cipher.as_deref().filter(|c| !c.is_empty()) {
