@@ -22,10 +22,10 @@ const MAX_HOST_CHARS: usize = 253;
 pub fn normalize_page_origin(text: &str) -> Result<String, Error> {
     let text = text.trim();
     origin_of(text).map_err(|why| {
-        let shown: String = text.chars().take(80).collect();
+        let shown = crate::text::first_chars(text, 80);
         Error::InvalidInput(format!(
             "{} is not a page origin: {why}",
-            crate::text::Quoted(&shown)
+            crate::text::Quoted(shown)
         ))
     })
 }

@@ -36,6 +36,13 @@ pub(crate) fn decimal(text: &str) -> Option<u64> {
     })
 }
 
+/// The first `n` characters of `text` (all of it when it has fewer), borrowed: no `String`
+/// collected from a character iterator.
+pub(crate) fn first_chars(text: &str, n: usize) -> &str {
+    let end = text.char_indices().nth(n).map_or(text.len(), |(at, _)| at);
+    text.get(..end).unwrap_or(text)
+}
+
 /// Whether `needle` occurs in `haystack`.
 pub(crate) fn contains(haystack: &str, needle: &str) -> bool {
     find(haystack, needle).is_some()

@@ -288,7 +288,7 @@ fn shown_url(url: &str) -> String {
     }
     let shown = crate::error::scrub_secret_values(&shown);
     if shown.chars().count() > 100 {
-        let mut cut: String = shown.chars().take(100).collect();
+        let mut cut = crate::text::first_chars(&shown, 100).to_owned();
         cut.push('…');
         cut
     } else {
