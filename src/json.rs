@@ -308,7 +308,12 @@ impl<'a> IntoIterator for &'a Map {
 
 impl FromIterator<(String, Value)> for Map {
     fn from_iter<I: IntoIterator<Item = (String, Value)>>(iter: I) -> Map {
-        Map::from_entries(iter.into_iter().collect())
+        // A plain loop: one small instantiation per iterator type, not collect's.
+        let mut entries = Vec::new();
+        for entry in iter {
+            entries.push(entry);
+        }
+        Map::from_entries(entries)
     }
 }
 

@@ -68,11 +68,11 @@ pub fn snippet(body: &[u8]) -> String {
         .unwrap_or(body);
     let text = String::from_utf8_lossy(window);
     let scrubbed = scrub_secrets(&text);
-    let mut out: String = scrubbed
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .take(SNIPPET_CHARS)
-        .collect();
+    let kept = crate::text::first_chars(&scrubbed, SNIPPET_CHARS);
+    let mut out = String::with_capacity(kept.len() + 3);
+    for c in kept.chars() {
+        out.push(if c.is_control() { ' ' } else { c });
+    }
     if scrubbed.chars().count() > SNIPPET_CHARS || body.len() > window.len() {
         out.push('…');
     }
