@@ -42,10 +42,16 @@ fn endpoint_problem(url: &str) -> Result<(), &'static str> {
     if url.chars().count() > MAX_ENDPOINT_CHARS {
         return Err("is longer than 2048 characters");
     }
-    if url.chars().any(char::is_whitespace) {
+    // One pass over the characters for both (whitespace is reported first).
+    let (mut space, mut control) = (false, false);
+    for c in url.chars() {
+        space |= c.is_whitespace();
+        control |= c.is_control();
+    }
+    if space {
         return Err("contains spaces, tabs or line breaks");
     }
-    if url.chars().any(char::is_control) {
+    if control {
         return Err("contains control characters");
     }
     if !url.is_ascii() {
