@@ -288,7 +288,11 @@ fn shown_url(url: &str) -> String {
             .map_or(shown.len(), |skip| colon + 1 + skip);
         if start <= at {
             if let (Some(head), Some(tail)) = (shown.get(..start), shown.get(at..)) {
-                shown = format!("{head}[redacted]{tail}");
+                let mut blanked = String::with_capacity(shown.len());
+                blanked.push_str(head);
+                blanked.push_str("[redacted]");
+                blanked.push_str(tail);
+                shown = blanked;
             }
         }
     }
