@@ -212,23 +212,28 @@ pub fn parse_redirect_from(
 /// Whether `redirect_url` goes to the `expected` redirect URL: same scheme, host, port and path
 /// (query and fragment ignored; a trailing slash and the case of scheme and host do not matter).
 pub fn is_redirect_for(redirect_url: &str, expected: &str) -> bool {
-    let actual = split_url(redirect_url.trim()).0;
-    let expected = split_url(expected.trim()).0;
-    let normalise = |url: &str| -> Option<String> {
-        let (scheme, rest) = crate::text::split_once(url, "://")?;
-        let (authority, path) = match rest.find('/') {
-            Some(at) => crate::text::split_at(rest, at),
-            None => (rest, ""),
-        };
-        Some(format!(
-            "{}://{}{}",
-            scheme.to_ascii_lowercase(),
-            authority.to_ascii_lowercase(),
-            path.trim_end_matches('/')
-        ))
-    };
-    match (normalise(actual), normalise(expected)) {
-        (Some(a), Some(e)) => !e.ends_with("://") && a == e,
+    // Compared part by part, with nothing built: the scheme and the authority in any letter
+    // case, the path without its trailing slashes; an expected URL with neither never matches.
+    match (
+        redirect_parts(split_url(redirect_url.trim()).0),
+        redirect_parts(split_url(expected.trim()).0),
+    ) {
+        (Some((scheme, authority, path)), Some((want_scheme, want_authority, want_path))) => {
+            !(want_authority.is_empty() && want_path.is_empty())
+                && scheme.eq_ignore_ascii_case(want_scheme)
+                && authority.eq_ignore_ascii_case(want_authority)
+                && path == want_path
+        }
         _ => false,
     }
+}
+
+/// A URL's scheme, authority and path (its trailing slashes cut), when it has `://`.
+fn redirect_parts(url: &str) -> Option<(&str, &str, &str)> {
+    let (scheme, rest) = crate::text::split_once(url, "://")?;
+    let (authority, path) = match rest.find('/') {
+        Some(at) => crate::text::split_at(rest, at),
+        None => (rest, ""),
+    };
+    Some((scheme, authority, path.trim_end_matches('/')))
 }

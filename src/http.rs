@@ -87,14 +87,12 @@ pub fn split_url(url: &str) -> (&str, &str) {
 /// Decodes an `application/x-www-form-urlencoded` query into pairs (`+` is a space). Invalid
 /// UTF-8 after decoding is replaced, never an error.
 pub fn parse_query(query: &str) -> Vec<(String, String)> {
-    query
-        .split('&')
-        .filter(|part| !part.is_empty())
-        .map(|part| {
-            let (k, v) = part.split_once('=').unwrap_or((part, ""));
-            (decode_component(k), decode_component(v))
-        })
-        .collect()
+    let mut pairs = Vec::new();
+    for part in query.split('&').filter(|part| !part.is_empty()) {
+        let (k, v) = part.split_once('=').unwrap_or((part, ""));
+        pairs.push((decode_component(k), decode_component(v)));
+    }
+    pairs
 }
 
 /// `+` as a space and each `%XX` (two hexadecimal digits, either case) as its byte; a `%` not

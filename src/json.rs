@@ -58,7 +58,7 @@ impl Number {
 
     /// The integer when it is a non-negative integer literal that fits in `u64`.
     pub fn as_u64(&self) -> Option<u64> {
-        digits_value(&self.0)
+        crate::text::decimal(&self.0)
     }
 
     /// The integer when it is an integer literal that fits in `i64` (`-0` is not one, as in
@@ -66,7 +66,7 @@ impl Number {
     pub fn as_i64(&self) -> Option<i64> {
         match self.0.strip_prefix('-') {
             Some(magnitude) => {
-                let m = digits_value(magnitude)?;
+                let m = crate::text::decimal(magnitude)?;
                 if m == 0 || m > 1 << 63 {
                     None
                 } else {
@@ -97,20 +97,6 @@ impl Number {
     pub fn as_f64(&self) -> Option<f64> {
         self.0.parse().ok()
     }
-}
-
-/// The value of a literal made of ASCII digits only, when it fits in `u64`.
-fn digits_value(text: &str) -> Option<u64> {
-    if text.is_empty() {
-        return None;
-    }
-    text.bytes().try_fold(0u64, |acc, b| {
-        if b.is_ascii_digit() {
-            acc.checked_mul(10)?.checked_add(u64::from(b - b'0'))
-        } else {
-            None
-        }
-    })
 }
 
 impl fmt::Display for Number {
@@ -278,10 +264,18 @@ impl Map {
             return map;
         }
         if !sorted {
-            // Stable, so that of equal keys the last one read stays last; then keep only it.
-            entries = merge_sort(entries);
-            let mut unique: Vec<(String, Value)> = Vec::with_capacity(entries.len());
+            // The crate's one sort (stable: of equal keys the last one read stays last); then
+            // keep only that last one.
+            let mut keys = Vec::with_capacity(entries.len());
+            let mut slots: Vec<Option<Value>> = Vec::with_capacity(entries.len());
             for (key, value) in entries {
+                keys.push((0, key, String::new()));
+                slots.push(Some(value));
+            }
+            let order = crate::sort_keys(keys);
+            let mut unique: Vec<(String, Value)> = Vec::with_capacity(slots.len());
+            for ((_, key, _), at) in order {
+                let value = slots.get_mut(at).and_then(Option::take).unwrap_or_default();
                 match unique.last_mut() {
                     Some((last, slot)) if *last == key => *slot = value,
                     _ => unique.push((key, value)),
@@ -291,31 +285,6 @@ impl Map {
         }
         Map { entries }
     }
-}
-
-/// A stable merge sort by key (smaller in the module than the standard library's sort for this
-/// one element type, and O(n log n) where inserting one by one is quadratic).
-fn merge_sort(mut items: Vec<(String, Value)>) -> Vec<(String, Value)> {
-    if items.len() < 2 {
-        return items;
-    }
-    let right = items.split_off(items.len() / 2);
-    let left = merge_sort(items);
-    let right = merge_sort(right);
-    let mut out = Vec::with_capacity(left.len() + right.len());
-    let mut left = left.into_iter().peekable();
-    let mut right = right.into_iter().peekable();
-    loop {
-        let take_left = match (left.peek(), right.peek()) {
-            (Some((a, _)), Some((b, _))) => a <= b,
-            (Some(_), None) => true,
-            (None, Some(_)) => false,
-            (None, None) => break,
-        };
-        let next = if take_left { left.next() } else { right.next() };
-        out.extend(next);
-    }
-    out
 }
 
 impl IntoIterator for Map {
@@ -339,7 +308,12 @@ impl<'a> IntoIterator for &'a Map {
 
 impl FromIterator<(String, Value)> for Map {
     fn from_iter<I: IntoIterator<Item = (String, Value)>>(iter: I) -> Map {
-        Map::from_entries(iter.into_iter().collect())
+        // A plain loop: one small instantiation per iterator type, not collect's.
+        let mut entries = Vec::new();
+        for entry in iter {
+            entries.push(entry);
+        }
+        Map::from_entries(entries)
     }
 }
 
@@ -511,7 +485,12 @@ impl From<Map> for Value {
 
 impl<T: Into<Value>> From<Vec<T>> for Value {
     fn from(items: Vec<T>) -> Value {
-        Value::Array(items.into_iter().map(Into::into).collect())
+        // A plain loop: smaller in the module than `collect`'s in-place specialisation.
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            out.push(item.into());
+        }
+        Value::Array(out)
     }
 }
 
@@ -1580,10 +1559,16 @@ impl Compound<'_> {
     }
 
     fn field<T: ?Sized + Serialize>(&mut self, key: &str, value: &T) -> Written {
+        self.key(key);
+        value.serialize(&mut *self.writer)
+    }
+
+    /// A field's comma, key and colon: out of line, as `field` is instantiated per value type.
+    #[inline(never)]
+    fn key(&mut self, key: &str) {
         self.comma();
         write_str(&mut self.writer.0, key);
         self.writer.0.push(':');
-        value.serialize(&mut *self.writer)
     }
 
     fn finish(self) -> Written {

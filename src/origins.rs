@@ -22,10 +22,10 @@ const MAX_HOST_CHARS: usize = 253;
 pub fn normalize_page_origin(text: &str) -> Result<String, Error> {
     let text = text.trim();
     origin_of(text).map_err(|why| {
-        let shown: String = text.chars().take(80).collect();
+        let shown = crate::text::first_chars(text, 80);
         Error::InvalidInput(format!(
             "{} is not a page origin: {why}",
-            crate::text::Quoted(&shown)
+            crate::text::Quoted(shown)
         ))
     })
 }
@@ -88,18 +88,10 @@ fn parse_port(port: &str) -> Result<u16, &'static str> {
     if port.starts_with('0') {
         return Err(bad);
     }
-    match decimal(port) {
+    match crate::text::decimal(port) {
         Some(n @ 1..=65_535) => u16::try_from(n).map_err(|_| bad),
         _ => Err(bad),
     }
-}
-
-/// The value of 1 to 5 ASCII digits (checked by the callers), without `str::parse`'s code.
-fn decimal(digits: &str) -> Option<u32> {
-    digits.bytes().try_fold(0u32, |n, b| {
-        n.checked_mul(10)?
-            .checked_add(u32::from(b.checked_sub(b'0')?))
-    })
 }
 
 /// A lowercase host name of letters, digits, `-`, `_` and `.`, or a canonical IPv4 address: the

@@ -28,13 +28,13 @@ pub fn sign(
 ) -> String {
     // Byte order of the keys (`String`'s `Ord`), not a locale's; values break ties so the result
     // does not depend on the input order.
-    let params = crate::sort_keys(
-        query
-            .iter()
-            .filter(|(k, _)| !UNSIGNED_KEYS.contains(k))
-            .map(|(k, v)| (0, (*k).to_owned(), (*v).to_owned()))
-            .collect(),
-    );
+    let mut keys = Vec::with_capacity(query.len());
+    for (k, v) in query {
+        if !UNSIGNED_KEYS.contains(k) {
+            keys.push((0, (*k).to_owned(), (*v).to_owned()));
+        }
+    }
+    let params = crate::sort_keys(keys);
 
     let mut mac = match Hmac::<Sha256>::new_from_slice(app_secret.as_bytes()) {
         Ok(mac) => mac,
@@ -124,17 +124,15 @@ pub fn build_signed_request(
         )));
     }
     let timestamp = timestamp.to_string();
-    let mut query: Vec<(&str, &str)> = request
-        .query
-        .iter()
-        .filter(|(k, _)| {
-            !matches!(
-                k.as_str(),
-                "app_key" | "timestamp" | "sign" | "access_token" | "shop_cipher"
-            )
-        })
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
+    let mut query: Vec<(&str, &str)> = Vec::with_capacity(request.query.len() + 4);
+    for (k, v) in &request.query {
+        if !matches!(
+            k.as_str(),
+            "app_key" | "timestamp" | "sign" | "access_token" | "shop_cipher"
+        ) {
+            query.push((k, v));
+        }
+    }
     query.push(("app_key", config.app_key()));
     query.push(("timestamp", &timestamp));
     if let Some(cipher) = request.shop_cipher.as_deref().filter(|c| !c.is_empty()) {
@@ -185,27 +183,14 @@ pub fn clock_offset_from_date_header(date: &str, local_now: i64) -> Result<i64, 
 pub fn parse_http_date(date: &str) -> Option<i64> {
     let mut parts = date.split_whitespace();
     let _weekday = parts.next()?;
-    let day: i64 = parts.next()?.parse().ok()?;
-    let month = match parts.next()? {
-        "Jan" => 1,
-        "Feb" => 2,
-        "Mar" => 3,
-        "Apr" => 4,
-        "May" => 5,
-        "Jun" => 6,
-        "Jul" => 7,
-        "Aug" => 8,
-        "Sep" => 9,
-        "Oct" => 10,
-        "Nov" => 11,
-        "Dec" => 12,
-        _ => return None,
-    };
-    let year: i64 = parts.next()?.parse().ok()?;
+    let day = integer(parts.next()?)?;
+    let month_name = parts.next()?;
+    let month = MONTHS.iter().position(|name| *name == month_name)? as i64 + 1;
+    let year = integer(parts.next()?)?;
     let mut hms = parts.next()?.split(':');
-    let hour: i64 = hms.next()?.parse().ok()?;
-    let minute: i64 = hms.next()?.parse().ok()?;
-    let second: i64 = hms.next()?.parse().ok()?;
+    let hour = integer(hms.next()?)?;
+    let minute = integer(hms.next()?)?;
+    let second = integer(hms.next()?)?;
     if parts.next()? != "GMT"
         || !(1..=31).contains(&day)
         || !(0..24).contains(&hour)
@@ -219,6 +204,23 @@ pub fn parse_http_date(date: &str) -> Option<i64> {
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+/// A date's number as `str::parse::<i64>` reads it (a sign allowed), where every part checked
+/// after it is at least 0: a negative number other than `-0` is `None` here, as it would fail
+/// the range check there (without the standard library's integer parser in the module).
+fn integer(text: &str) -> Option<i64> {
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(digits) => (true, digits),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let n = i64::try_from(crate::text::decimal(digits)?).ok()?;
+    (!negative || n == 0).then_some(n)
+}
+
+/// The months' names in an HTTP date, January first.
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
 fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     let y = if month <= 2 { year - 1 } else { year };
     let era = y.div_euclid(400);
@@ -227,4 +229,40 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     let doy = (153 * mp + 2) / 5 + day - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::integer;
+
+    #[test]
+    fn integer_reads_what_parse_reads_where_a_date_part_can_be_valid() {
+        for text in [
+            "0",
+            "-0",
+            "+0",
+            "7",
+            "+7",
+            "-7",
+            "007",
+            "31",
+            "1970",
+            "9999",
+            "",
+            "+",
+            "-",
+            "+-1",
+            "-+1",
+            "1a",
+            " 1",
+            "1.0",
+            "9223372036854775807",
+            "9223372036854775808",
+            "-9223372036854775808",
+            "99999999999999999999",
+        ] {
+            let want = text.parse::<i64>().ok().filter(|n| *n >= 0);
+            assert_eq!(integer(text), want, "{text:?}");
+        }
+    }
 }

@@ -20,6 +20,29 @@ pub(crate) fn find(haystack: &str, needle: &str) -> Option<usize> {
         .position(|window| window == needle)
 }
 
+/// The value of a text made of ASCII digits only (at least one), when it fits in `u64`: the
+/// crate's one reader of decimal numbers (`str::parse` brings its own per integer type, each a
+/// few hundred bytes).
+pub(crate) fn decimal(text: &str) -> Option<u64> {
+    if text.is_empty() {
+        return None;
+    }
+    text.bytes().try_fold(0u64, |acc, b| {
+        if b.is_ascii_digit() {
+            acc.checked_mul(10)?.checked_add(u64::from(b - b'0'))
+        } else {
+            None
+        }
+    })
+}
+
+/// The first `n` characters of `text` (all of it when it has fewer), borrowed: no `String`
+/// collected from a character iterator.
+pub(crate) fn first_chars(text: &str, n: usize) -> &str {
+    let end = text.char_indices().nth(n).map_or(text.len(), |(at, _)| at);
+    text.get(..end).unwrap_or(text)
+}
+
 /// Whether `needle` occurs in `haystack`.
 pub(crate) fn contains(haystack: &str, needle: &str) -> bool {
     find(haystack, needle).is_some()

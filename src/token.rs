@@ -186,18 +186,13 @@ pub struct Envelope {
 /// that is not such an envelope is a [`Error::MalformedResponse`] with a short, secret-free
 /// snippet. Never panics.
 pub fn parse_envelope(http_status: u16, body: &[u8]) -> Result<Envelope, Error> {
-    let malformed = |kind: MalformedKind, detail: String| Error::MalformedResponse {
-        http_status,
-        kind,
-        detail,
-        snippet: snippet(body),
-    };
+    let malformed = |kind: MalformedKind, detail: &str| malformed(http_status, body, kind, detail);
     let first = body.iter().find(|b| !b.is_ascii_whitespace());
     let Some(first) = first else {
-        return Err(malformed(MalformedKind::EmptyBody, String::new()));
+        return Err(malformed(MalformedKind::EmptyBody, ""));
     };
     if *first == b'<' {
-        return Err(malformed(MalformedKind::Html, String::new()));
+        return Err(malformed(MalformedKind::Html, ""));
     }
     // Read as text (the one JSON reader of the module, over `&str`). A body that is not UTF-8
     // is read with its invalid bytes replaced, only to tell a truncated body (cut inside a
@@ -205,12 +200,7 @@ pub fn parse_envelope(http_status: u16, body: &[u8]) -> Result<Envelope, Error> 
     let parsed = match std::str::from_utf8(body) {
         Ok(text) => crate::json::from_str(text),
         Err(_) => match crate::json::from_str(&String::from_utf8_lossy(body)) {
-            Ok(_) => {
-                return Err(malformed(
-                    MalformedKind::NotJson,
-                    "invalid UTF-8".to_owned(),
-                ))
-            }
+            Ok(_) => return Err(malformed(MalformedKind::NotJson, "invalid UTF-8")),
             Err(e) => Err(e),
         },
     };
@@ -224,42 +214,23 @@ pub fn parse_envelope(http_status: u16, body: &[u8]) -> Result<Envelope, Error> 
             };
             return Err(malformed(
                 kind,
-                format!("{what} at line {} column {}", e.line(), e.column()),
+                &format!("{what} at line {} column {}", e.line(), e.column()),
             ));
         }
     };
     let Value::Object(raw) = value else {
         return Err(malformed(
             MalformedKind::UnexpectedShape,
-            "the body is not a JSON object".to_owned(),
+            "the body is not a JSON object",
         ));
     };
     let code = match raw.get("code") {
-        Some(Value::Number(n)) => n.as_i64().ok_or_else(|| {
-            malformed(
-                MalformedKind::UnexpectedShape,
-                "\"code\" is not an integer".to_owned(),
-            )
-        })?,
-        Some(Value::String(_)) => {
-            return Err(malformed(
-                MalformedKind::UnexpectedShape,
-                "\"code\" is a string, not a number".to_owned(),
-            ))
-        }
-        Some(_) => {
-            return Err(malformed(
-                MalformedKind::UnexpectedShape,
-                "\"code\" is not a number".to_owned(),
-            ))
-        }
-        None => {
-            return Err(malformed(
-                MalformedKind::UnexpectedShape,
-                "\"code\" is missing".to_owned(),
-            ))
-        }
+        Some(Value::Number(n)) => n.as_i64().ok_or("\"code\" is not an integer"),
+        Some(Value::String(_)) => Err("\"code\" is a string, not a number"),
+        Some(_) => Err("\"code\" is not a number"),
+        None => Err("\"code\" is missing"),
     };
+    let code = code.map_err(|detail| malformed(MalformedKind::UnexpectedShape, detail))?;
     let message = match raw.get("message") {
         Some(Value::String(s)) => s.clone(),
         _ => String::new(),
@@ -295,68 +266,60 @@ pub fn parse_token_response(http_status: u16, body: &[u8]) -> Result<TokenSet, E
             http_status,
         });
     }
-    let shape = |detail: String| Error::MalformedResponse {
-        http_status,
-        kind: MalformedKind::UnexpectedShape,
-        detail,
-        snippet: snippet(body),
-    };
+    let shape = |detail: &str| malformed(http_status, body, MalformedKind::UnexpectedShape, detail);
     let data = match envelope.data {
         Some(Value::Object(map)) => map,
-        Some(_) => return Err(shape("\"data\" is not an object".to_owned())),
-        None => return Err(shape("\"data\" is missing".to_owned())),
+        Some(_) => return Err(shape("\"data\" is not an object")),
+        None => return Err(shape("\"data\" is missing")),
     };
-    let string = |name: &str, required: bool| -> Result<String, Error> {
-        match data.get(name) {
-            Some(Value::String(s)) if !(required && s.is_empty()) => Ok(s.clone()),
-            Some(Value::String(_)) => Err(shape(data_field(name, " is empty"))),
-            None | Some(Value::Null) if !required => Ok(String::new()),
-            None | Some(Value::Null) => Err(shape(data_field(name, " is missing"))),
-            Some(_) => Err(shape(data_field(name, " is not a string"))),
-        }
-    };
-    let timestamp = |name: &str| -> Result<i64, Error> {
-        match data.get(name) {
-            Some(Value::Number(n)) => n
-                .as_i64()
-                .ok_or_else(|| shape(data_field(name, " is not a whole number of seconds"))),
-            None | Some(Value::Null) => Err(shape(data_field(name, " is missing"))),
-            Some(_) => Err(shape(data_field(name, " is not a number"))),
-        }
-    };
+    // Every problem of a field is reported as `data.{name}{what}`, built in one place.
+    let problem = |name: &str, what: &str| shape(&data_field(name, what));
     let user_type = match data.get("user_type") {
-        Some(Value::Number(n)) => n
-            .as_i64()
-            .ok_or_else(|| shape("data.user_type is not an integer".to_owned()))?,
-        None | Some(Value::Null) => 0,
-        Some(_) => return Err(shape("data.user_type is not a number".to_owned())),
-    };
-    let (granted_scopes, scopes_field) =
+        Some(Value::Number(n)) => n.as_i64().ok_or(" is not an integer"),
+        None | Some(Value::Null) => Ok(0),
+        Some(_) => Err(" is not a number"),
+    }
+    .map_err(|what| problem("user_type", what))?;
+    let (scopes_name, scopes, scopes_field) =
         match (data.get("granted_scopes"), data.get("granted_permissions")) {
-            (Some(v), _) if !v.is_null() => (
-                string_array(v).ok_or_else(|| {
-                    shape("data.granted_scopes is not a list of strings".to_owned())
-                })?,
-                ScopesField::GrantedScopes,
-            ),
+            (Some(v), _) if !v.is_null() => ("granted_scopes", Some(v), ScopesField::GrantedScopes),
             (_, Some(v)) if !v.is_null() => (
-                string_array(v).ok_or_else(|| {
-                    shape("data.granted_permissions is not a list of strings".to_owned())
-                })?,
+                "granted_permissions",
+                Some(v),
                 ScopesField::GrantedPermissions,
             ),
-            _ => (Vec::new(), ScopesField::Absent),
+            _ => ("", None, ScopesField::Absent),
         };
+    let granted_scopes = match scopes {
+        Some(v) => {
+            string_array(v).ok_or_else(|| problem(scopes_name, " is not a list of strings"))?
+        }
+        None => Vec::new(),
+    };
+    // Checked in one loop first (the first problem in the fields' order is reported), then read
+    // without failure paths.
+    for (name, field) in TOKEN_FIELDS {
+        if let Some(what) = field_problem(data.get(name), field) {
+            return Err(problem(name, what));
+        }
+    }
+    let text = |name: &str| {
+        data.get(name)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let seconds = |name: &str| data.get(name).and_then(Value::as_i64).unwrap_or_default();
     let extra_data = unknown_fields(&data, &KNOWN_DATA_FIELDS);
     let extra_envelope = unknown_fields(&envelope.raw, &KNOWN_ENVELOPE_FIELDS);
     Ok(TokenSet {
-        access_token: AccessToken::new(string("access_token", true)?),
-        access_token_expires_at: timestamp("access_token_expire_in")?,
-        refresh_token: RefreshToken::new(string("refresh_token", true)?),
-        refresh_token_expires_at: timestamp("refresh_token_expire_in")?,
-        open_id: string("open_id", true)?,
-        seller_name: string("seller_name", false)?,
-        seller_base_region: string("seller_base_region", false)?,
+        access_token: AccessToken::new(text("access_token")),
+        access_token_expires_at: seconds("access_token_expire_in"),
+        refresh_token: RefreshToken::new(text("refresh_token")),
+        refresh_token_expires_at: seconds("refresh_token_expire_in"),
+        open_id: text("open_id"),
+        seller_name: text("seller_name"),
+        seller_base_region: text("seller_base_region"),
         user_type,
         granted_scopes,
         scopes_field,
@@ -365,6 +328,56 @@ pub fn parse_token_response(http_status: u16, body: &[u8]) -> Result<TokenSet, E
         extra_data,
         extra_envelope,
     })
+}
+
+/// A `MalformedResponse` for `body`: the one constructor of every site here (the snippet and the
+/// detail's copy are made once, out of line).
+#[cold]
+#[inline(never)]
+fn malformed(http_status: u16, body: &[u8], kind: MalformedKind, detail: &str) -> Error {
+    Error::MalformedResponse {
+        http_status,
+        kind,
+        detail: detail.to_owned(),
+        snippet: snippet(body),
+    }
+}
+
+/// What a field of `data` read into the token set must be.
+#[derive(Clone, Copy)]
+enum Field {
+    /// A string (`required`: present and not empty; else `null` or missing reads as empty).
+    Text { required: bool },
+    /// A whole number of seconds.
+    Seconds,
+}
+
+/// The fields read into the token set, in the order their problems are reported.
+const TOKEN_FIELDS: [(&str, Field); 7] = [
+    ("access_token", Field::Text { required: true }),
+    ("access_token_expire_in", Field::Seconds),
+    ("refresh_token", Field::Text { required: true }),
+    ("refresh_token_expire_in", Field::Seconds),
+    ("open_id", Field::Text { required: true }),
+    ("seller_name", Field::Text { required: false }),
+    ("seller_base_region", Field::Text { required: false }),
+];
+
+/// What is wrong with a field's value (the end of its detail), if anything.
+fn field_problem(value: Option<&Value>, field: Field) -> Option<&'static str> {
+    match (field, value) {
+        (Field::Text { required }, Some(Value::String(s))) => {
+            (required && s.is_empty()).then_some(" is empty")
+        }
+        (Field::Text { required: false }, None | Some(Value::Null)) => None,
+        (_, None | Some(Value::Null)) => Some(" is missing"),
+        (Field::Text { .. }, Some(_)) => Some(" is not a string"),
+        (Field::Seconds, Some(Value::Number(n))) => n
+            .as_i64()
+            .is_none()
+            .then_some(" is not a whole number of seconds"),
+        (Field::Seconds, Some(_)) => Some(" is not a number"),
+    }
 }
 
 /// The fields of `map` not in `known`. Inserted one by one, not collected: collecting into a
@@ -389,9 +402,10 @@ fn data_field(name: &str, what: &str) -> String {
 }
 
 fn string_array(value: &Value) -> Option<Vec<String>> {
-    value
-        .as_array()?
-        .iter()
-        .map(|v| v.as_str().map(str::to_owned))
-        .collect()
+    let items = value.as_array()?;
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        out.push(item.as_str()?.to_owned());
+    }
+    Some(out)
 }

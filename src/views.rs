@@ -174,5 +174,9 @@ impl crate::config::FromInput for FailOptions {
 
 /// The capture modes, in the order a settings page offers them.
 pub fn capture_modes() -> Vec<&'static str> {
-    CaptureMode::ALL.iter().map(|mode| mode.as_str()).collect()
+    let mut modes = Vec::with_capacity(CaptureMode::ALL.len());
+    for mode in CaptureMode::ALL {
+        modes.push(mode.as_str());
+    }
+    modes
 }

@@ -42,10 +42,16 @@ fn endpoint_problem(url: &str) -> Result<(), &'static str> {
     if url.chars().count() > MAX_ENDPOINT_CHARS {
         return Err("is longer than 2048 characters");
     }
-    if url.chars().any(char::is_whitespace) {
+    // One pass over the characters for both (whitespace is reported first).
+    let (mut space, mut control) = (false, false);
+    for c in url.chars() {
+        space |= c.is_whitespace();
+        control |= c.is_control();
+    }
+    if space {
         return Err("contains spaces, tabs or line breaks");
     }
-    if url.chars().any(char::is_control) {
+    if control {
         return Err("contains control characters");
     }
     if !url.is_ascii() {
@@ -123,8 +129,8 @@ fn check_port(port: Option<&str>) -> Result<(), &'static str> {
     {
         return Err(bad);
     }
-    match port.parse::<u32>() {
-        Ok(n) if n <= 65_535 => Ok(()),
+    match crate::text::decimal(port) {
+        Some(n) if n <= 65_535 => Ok(()),
         _ => Err(bad),
     }
 }
@@ -164,7 +170,12 @@ pub(crate) fn check_host(host: &str) -> Result<(), &'static str> {
     }) {
         return Err("has an internationalised (xn--) host label; use an ASCII host name");
     }
-    let last = host.rsplit('.').next().unwrap_or(host);
+    // The host is ASCII here: its last label starts after its last `.` byte.
+    let last = host
+        .bytes()
+        .rposition(|b| b == b'.')
+        .and_then(|dot| host.get(dot + 1..))
+        .unwrap_or(host);
     let hex = last
         .strip_prefix("0x")
         .or_else(|| last.strip_prefix("0X"))
@@ -178,15 +189,17 @@ pub(crate) fn check_host(host: &str) -> Result<(), &'static str> {
 
 /// `a.b.c.d`: four decimal numbers 0–255 without leading zeros.
 fn is_canonical_ipv4(host: &str) -> bool {
-    let parts: Vec<&str> = host.split('.').collect();
-    parts.len() == 4
-        && parts.iter().all(|p| {
-            !p.is_empty()
-                && p.len() <= 3
-                && p.bytes().all(|b| b.is_ascii_digit())
-                && (p.len() == 1 || !p.starts_with('0'))
-                && p.parse::<u16>().is_ok_and(|n| n <= 255)
-        })
+    // Part by part, counted (no list of the parts): exactly four, each valid.
+    let mut parts = 0;
+    host.split('.').all(|p| {
+        parts += 1;
+        parts <= 4
+            && !p.is_empty()
+            && p.len() <= 3
+            && p.bytes().all(|b| b.is_ascii_digit())
+            && (p.len() == 1 || !p.starts_with('0'))
+            && crate::text::decimal(p).is_some_and(|n| n <= 255)
+    }) && parts == 4
 }
 
 fn is_loopback(host: &str) -> bool {
@@ -265,20 +278,27 @@ fn check_path_and_query(path_and_query: &str) -> Result<(), &'static str> {
 /// `@`), secret-bearing query values blanked, at most 100 characters.
 fn shown_url(url: &str) -> String {
     let mut shown = url.to_owned();
-    if let (Some(colon), Some(at)) = (shown.find(':'), shown.rfind('@')) {
+    // `@` found byte-wise from the end (an ASCII byte is always a character of its own): no
+    // reverse character searcher in the module.
+    let last_at = shown.bytes().rposition(|b| b == b'@');
+    if let (Some(colon), Some(at)) = (shown.find(':'), last_at) {
         let start = shown
             .get(colon + 1..)
             .and_then(|after| after.find(|c: char| c != '/' && c != '\\'))
             .map_or(shown.len(), |skip| colon + 1 + skip);
         if start <= at {
             if let (Some(head), Some(tail)) = (shown.get(..start), shown.get(at..)) {
-                shown = format!("{head}[redacted]{tail}");
+                let mut blanked = String::with_capacity(shown.len());
+                blanked.push_str(head);
+                blanked.push_str("[redacted]");
+                blanked.push_str(tail);
+                shown = blanked;
             }
         }
     }
     let shown = crate::error::scrub_secret_values(&shown);
     if shown.chars().count() > 100 {
-        let mut cut: String = shown.chars().take(100).collect();
+        let mut cut = crate::text::first_chars(&shown, 100).to_owned();
         cut.push('…');
         cut
     } else {

@@ -47,16 +47,27 @@ impl Region {
 
     /// TikTok's documented endpoints for this region.
     pub fn default_endpoints(self) -> Endpoints {
-        let authorize = match self {
-            Region::RestOfWorld => "https://services.tiktokshop.com/open/authorize",
-            Region::Us => "https://services.tiktokshops.us/open/authorize",
-        };
+        let [authorize, token_get, token_refresh, api_base] = self.default_endpoint_urls();
         Endpoints {
             authorize: authorize.to_owned(),
-            token_get: "https://auth.tiktok-shops.com/api/v2/token/get".to_owned(),
-            token_refresh: "https://auth.tiktok-shops.com/api/v2/token/refresh".to_owned(),
-            api_base: "https://open-api.tiktokglobalshop.com".to_owned(),
+            token_get: token_get.to_owned(),
+            token_refresh: token_refresh.to_owned(),
+            api_base: api_base.to_owned(),
         }
+    }
+
+    /// The default endpoints as text (authorize, token get, token refresh, API base): copied
+    /// only where no override replaces them.
+    fn default_endpoint_urls(self) -> [&'static str; 4] {
+        [
+            match self {
+                Region::RestOfWorld => "https://services.tiktokshop.com/open/authorize",
+                Region::Us => "https://services.tiktokshops.us/open/authorize",
+            },
+            "https://auth.tiktok-shops.com/api/v2/token/get",
+            "https://auth.tiktok-shops.com/api/v2/token/refresh",
+            "https://open-api.tiktokglobalshop.com",
+        ]
     }
 }
 
@@ -108,51 +119,44 @@ pub struct Config {
 impl Config {
     /// Validates and builds a configuration with the region's endpoints, each replaced by the
     /// matching override when one is given (blank overrides are ignored).
-    pub fn new(
+    pub fn new<'a>(
         app_key: &str,
         app_secret: AppSecret,
         service_id: &str,
         region: Region,
-        overrides: &EndpointOverrides,
+        overrides: &'a EndpointOverrides,
     ) -> Result<Config, Error> {
-        let app_key = required("app key", app_key)?;
+        // Everything checked first, then copied: no failure path holds a copy to drop.
+        required("app key", app_key)?;
         required("app secret", app_secret.secret())?;
-        let service_id = required("service ID", service_id)?;
-        let defaults = region.default_endpoints();
-        let pick = |name: &str, over: &Option<String>, default: String| -> Result<String, Error> {
+        required("service ID", service_id)?;
+        let [authorize, token_get, token_refresh, api_base] = region.default_endpoint_urls();
+        let pick = |name: &str, over: &'a Option<String>, default: &'static str| {
             let value = match over.as_deref().map(str::trim) {
-                Some(v) if !v.is_empty() => v.to_owned(),
+                Some(v) if !v.is_empty() => v,
                 _ => default,
             };
-            validate_endpoint(name, &value)?;
-            Ok(value)
+            validate_endpoint(name, value).map(|()| value)
         };
-        let endpoints = Endpoints {
-            authorize: pick(
-                "authorize endpoint",
-                &overrides.authorize,
-                defaults.authorize,
-            )?,
-            token_get: pick(
-                "token get endpoint",
-                &overrides.token_get,
-                defaults.token_get,
-            )?,
-            token_refresh: pick(
-                "token refresh endpoint",
-                &overrides.token_refresh,
-                defaults.token_refresh,
-            )?,
-            api_base: pick("API base", &overrides.api_base, defaults.api_base)?
-                .trim_end_matches('/')
-                .to_owned(),
-        };
+        let authorize = pick("authorize endpoint", &overrides.authorize, authorize)?;
+        let token_get = pick("token get endpoint", &overrides.token_get, token_get)?;
+        let token_refresh = pick(
+            "token refresh endpoint",
+            &overrides.token_refresh,
+            token_refresh,
+        )?;
+        let api_base = pick("API base", &overrides.api_base, api_base)?;
         Ok(Config {
-            app_key,
+            app_key: app_key.to_owned(),
             app_secret,
-            service_id,
+            service_id: service_id.to_owned(),
             region,
-            endpoints,
+            endpoints: Endpoints {
+                authorize: authorize.to_owned(),
+                token_get: token_get.to_owned(),
+                token_refresh: token_refresh.to_owned(),
+                api_base: api_base.trim_end_matches('/').to_owned(),
+            },
         })
     }
 
@@ -182,7 +186,7 @@ impl Config {
     }
 }
 
-fn required(name: &str, value: &str) -> Result<String, Error> {
+fn required(name: &str, value: &str) -> Result<(), Error> {
     let trimmed = value.trim();
     if trimmed.is_empty() {
         return Err(Error::InvalidConfig(format!("the {name} is empty")));
@@ -192,7 +196,7 @@ fn required(name: &str, value: &str) -> Result<String, Error> {
             "the {name} contains spaces or line breaks; paste it again without them"
         )));
     }
-    Ok(value.to_owned())
+    Ok(())
 }
 
 /// Everything the token client needs, validated: the app configuration plus the redirect URL

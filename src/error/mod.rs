@@ -186,7 +186,7 @@ pub enum Error {
     },
 
     /// The app lacks a permission (scope) that the API needs (TikTok 105005). Refreshing does not help.
-    #[error("missing permission{}: {message}; add it to the app in Partner Center and have the seller authorize again", scope.as_deref().map(|s| format!(" {s}")).unwrap_or_default())]
+    #[error("missing permission{}: {message}; add it to the app in Partner Center and have the seller authorize again", Affixed(" ", scope.as_deref(), ""))]
     MissingPermission {
         /// The scope named in TikTok's message, when it names one.
         scope: Option<String>,
@@ -220,7 +220,7 @@ pub enum Error {
     },
 
     /// The response could not be read.
-    #[error("unreadable response (HTTP {http_status}): {kind}{}", if .detail.is_empty() { String::new() } else { format!(" ({})", .detail) })]
+    #[error("unreadable response (HTTP {http_status}): {kind}{}", Affixed(" (", Some(.detail.as_str()).filter(|d| !d.is_empty()), ")"))]
     MalformedResponse {
         /// The HTTP status of the response.
         http_status: u16,
@@ -275,11 +275,25 @@ pub enum Error {
     },
 }
 
-fn request_id_suffix(request_id: &Option<String>) -> String {
-    request_id
-        .as_deref()
-        .map(|id| format!(", request_id {id}"))
-        .unwrap_or_default()
+fn request_id_suffix(request_id: &Option<String>) -> Affixed<'_> {
+    Affixed(", request_id ", request_id.as_deref(), "")
+}
+
+/// Some text between a prefix and a suffix, or nothing when there is no text: the optional
+/// parts of the messages, written without building a string first.
+struct Affixed<'a>(&'static str, Option<&'a str>, &'static str);
+
+impl fmt::Display for Affixed<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.1 {
+            Some(text) => {
+                f.write_str(self.0)?;
+                f.write_str(text)?;
+                f.write_str(self.2)
+            }
+            None => Ok(()),
+        }
+    }
 }
 
 impl Error {
@@ -351,95 +365,75 @@ impl Error {
     /// The same error with every occurrence of each secret in `secrets` replaced by
     /// `[redacted]`, in every text it carries. The client calls it with the app secret and the
     /// tokens it knows before an error leaves it (error pages often echo the request URL).
-    pub fn redacted(self, secrets: &[&str]) -> Error {
-        let r = |text: String| redact_values(&text, secrets);
-        match self {
-            Error::InvalidConfig(t) => Error::InvalidConfig(r(t)),
-            Error::InvalidInput(t) => Error::InvalidInput(r(t)),
+    pub fn redacted(mut self, secrets: &[&str]) -> Error {
+        // Each text redacted in place (variants that carry the same fields share an arm): no
+        // variant is rebuilt.
+        let redact = |text: &mut String| *text = redact_values(text, secrets);
+        match &mut self {
+            Error::InvalidConfig(text)
+            | Error::InvalidInput(text)
+            | Error::InvalidRedirect(text)
+            | Error::Network(text)
+            | Error::UnknownAccount(text)
+            | Error::Storage(text)
+            | Error::Timeout { what: text, .. } => redact(text),
             Error::AccessDenied {
-                error,
-                error_response,
-            } => Error::AccessDenied {
-                error: r(error),
-                error_response: r(error_response),
-            },
-            Error::InvalidRedirect(t) => Error::InvalidRedirect(r(t)),
+                error: first,
+                error_response: second,
+            }
+            | Error::MalformedResponse {
+                detail: first,
+                snippet: second,
+                ..
+            }
+            | Error::TokensNotSaved {
+                open_id: first,
+                reason: second,
+            }
+            | Error::NewerTokensStored {
+                open_id: first,
+                detail: second,
+            } => {
+                redact(first);
+                redact(second);
+            }
             Error::TikTokApi {
-                code,
                 message,
                 request_id,
-                http_status,
-            } => Error::TikTokApi {
-                code,
-                message: r(message),
-                request_id: request_id.map(r),
-                http_status,
-            },
-            Error::ReconnectRequired {
-                code,
+                ..
+            }
+            | Error::ReconnectRequired {
                 message,
                 request_id,
-            } => Error::ReconnectRequired {
-                code,
-                message: r(message),
-                request_id: request_id.map(r),
-            },
+                ..
+            }
+            | Error::RefreshInterrupted {
+                message,
+                request_id,
+                ..
+            }
+            | Error::RateLimited {
+                message,
+                request_id,
+            } => {
+                redact(message);
+                request_id.iter_mut().for_each(redact);
+            }
             Error::MissingPermission {
                 scope,
                 message,
                 request_id,
-            } => Error::MissingPermission {
-                scope: scope.map(r),
-                message: r(message),
-                request_id: request_id.map(r),
-            },
-            Error::RateLimited {
-                message,
-                request_id,
-            } => Error::RateLimited {
-                message: r(message),
-                request_id: request_id.map(r),
-            },
-            Error::Network(t) => Error::Network(r(t)),
-            Error::Timeout { what, after_ms } => Error::Timeout {
-                what: r(what),
-                after_ms,
-            },
-            Error::MalformedResponse {
-                http_status,
-                kind,
-                detail,
-                snippet,
-            } => Error::MalformedResponse {
-                http_status,
-                kind,
-                detail: r(detail),
-                snippet: r(snippet),
-            },
-            Error::UnknownAccount(t) => Error::UnknownAccount(r(t)),
-            Error::Storage(t) => Error::Storage(r(t)),
-            Error::TokensNotSaved { open_id, reason } => Error::TokensNotSaved {
-                open_id: r(open_id),
-                reason: r(reason),
-            },
-            Error::RefreshInterrupted {
-                code,
-                message,
-                request_id,
-            } => Error::RefreshInterrupted {
-                code,
-                message: r(message),
-                request_id: request_id.map(r),
-            },
-            Error::NewerTokensStored { open_id, detail } => Error::NewerTokensStored {
-                open_id: r(open_id),
-                detail: r(detail),
-            },
-            other @ (Error::StateMismatch { .. }
+            } => {
+                scope.iter_mut().for_each(redact);
+                redact(message);
+                request_id.iter_mut().for_each(redact);
+            }
+            Error::StateMismatch { .. }
             | Error::StateReused
             | Error::FlowNotPending
-            | Error::FlowExpired) => other,
+            | Error::FlowExpired => {}
         }
+        self
     }
 }
 

@@ -68,11 +68,11 @@ pub fn snippet(body: &[u8]) -> String {
         .unwrap_or(body);
     let text = String::from_utf8_lossy(window);
     let scrubbed = scrub_secrets(&text);
-    let mut out: String = scrubbed
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .take(SNIPPET_CHARS)
-        .collect();
+    let kept = crate::text::first_chars(&scrubbed, SNIPPET_CHARS);
+    let mut out = String::with_capacity(kept.len() + 3);
+    for c in kept.chars() {
+        out.push(if c.is_control() { ' ' } else { c });
+    }
     if scrubbed.chars().count() > SNIPPET_CHARS || body.len() > window.len() {
         out.push('…');
     }
@@ -109,7 +109,7 @@ fn scrub_json(value: &mut crate::json::Value) {
                 let kept = match item {
                     Value::Null => true,
                     Value::String(s) => s.is_empty(),
-                    Value::Number(n) => is_kept_value(key, &n.to_string()),
+                    Value::Number(n) => is_kept_value(key, n.as_str()),
                     _ => false,
                 };
                 if !kept {
@@ -118,12 +118,7 @@ fn scrub_json(value: &mut crate::json::Value) {
             }
         }
         Value::Array(items) => items.iter_mut().for_each(scrub_json),
-        Value::String(s) => {
-            let scrubbed = scrub_secret_values(s);
-            if scrubbed != *s {
-                *s = scrubbed;
-            }
-        }
+        Value::String(s) => *s = scrub_secret_values(s),
         Value::Null | Value::Bool(_) | Value::Number(_) => {}
     }
 }

@@ -106,30 +106,47 @@ pub fn classify_refresh_error(error: Error) -> Error {
 /// The scope a 105005 message names, such as `seller.order.info`: the first word made of at least
 /// two dot-separated parts of lowercase letters, digits and underscores.
 pub fn scope_in_message(message: &str) -> Option<String> {
-    message
-        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
-        .map(|word| word.trim_matches('.'))
-        .find(|word| {
-            let parts: Vec<&str> = word.split('.').collect();
-            parts.len() >= 2
-                && parts.iter().all(|p| {
-                    !p.is_empty()
-                        && p.chars()
-                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-                })
-                && parts
-                    .first()
-                    .is_some_and(|p| p.chars().next().is_some_and(|c| c.is_ascii_lowercase()))
-        })
-        .map(str::to_owned)
+    // Words are runs of ASCII letters, digits, `_` and `.` (any other byte, each byte of a
+    // non-ASCII character included, separates them), read as bytes with their dots trimmed.
+    let mut word_start = 0;
+    for (at, &b) in message.as_bytes().iter().chain(b" ").enumerate() {
+        if b.is_ascii_alphanumeric() || b == b'_' || b == b'.' {
+            continue;
+        }
+        let mut word = message.as_bytes().get(word_start..at).unwrap_or_default();
+        word_start = at + 1;
+        while let [b'.', rest @ ..] = word {
+            word = rest;
+        }
+        while let [rest @ .., b'.'] = word {
+            word = rest;
+        }
+        if is_scope(word) {
+            return std::str::from_utf8(word).ok().map(str::to_owned);
+        }
+    }
+    None
 }
 
-/// Whether the body is an envelope object whose `code` is the integer 0, read without building
-/// the body as a value: keys are read (only `code` kept), every other value is skipped and only
-/// checked to be JSON (to any depth; a lone surrogate or `1e400` in a skipped value passes, as
-/// when serde skipped it). A duplicate `code`, a `code` of another type or form (`0.0`, `-0`,
-/// `"0"`), an array or a scalar: `false`, and the caller takes the full path. Public for the
-/// tests that check it against serde's reading (tests/core_json.rs), not an API.
+/// Whether a word (no leading or trailing dot) is a scope: a lowercase letter first, then
+/// lowercase letters, digits, underscores and single dots, at least one dot (read byte by byte,
+/// with no list of its parts).
+fn is_scope(word: &[u8]) -> bool {
+    let mut previous_dot = false;
+    let mut dots = 0;
+    for &b in word {
+        let dot = b == b'.';
+        if (dot && previous_dot)
+            || !(dot || b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        {
+            return false;
+        }
+        dots += usize::from(dot);
+        previous_dot = dot;
+    }
+    dots > 0 && word.first().is_some_and(u8::is_ascii_lowercase)
+}
+
 #[doc(hidden)]
 pub fn code_is_zero(text: &str) -> bool {
     code_is_zero_in(&mut crate::json::Parser::new(text)).unwrap_or(false)
@@ -162,4 +179,55 @@ fn code_is_zero_in(p: &mut crate::json::Parser<'_>) -> Result<bool, crate::json:
     }
     p.bump();
     Ok(code && p.at_end())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::scope_in_message;
+
+    /// The rule as first written, over `str::split` and a list of parts: the reference.
+    fn scope_by_split(message: &str) -> Option<String> {
+        message
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+            .map(|word| word.trim_matches('.'))
+            .find(|word| {
+                let parts: Vec<&str> = word.split('.').collect();
+                parts.len() >= 2
+                    && parts.iter().all(|p| {
+                        !p.is_empty()
+                            && p.chars()
+                                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                    })
+                    && parts
+                        .first()
+                        .is_some_and(|p| p.chars().next().is_some_and(|c| c.is_ascii_lowercase()))
+            })
+            .map(str::to_owned)
+    }
+
+    #[test]
+    fn scope_is_found_as_the_split_rule_finds_it() {
+        for message in [
+            "",
+            ".",
+            "..a.b..",
+            "Missing: seller.product.write.",
+            "see docs.tiktok or v1.2",
+            "a..b c.d",
+            "A.b x_1.y2",
+            "1a.b _a.b a.b_",
+            "é.a seller.é.x shop.order€info.z",
+            "scope:seller.order.info;",
+            "a.b",
+            "a.",
+            ".a.b.",
+            "no scope here.",
+        ] {
+            assert_eq!(
+                scope_in_message(message),
+                scope_by_split(message),
+                "{message:?}"
+            );
+        }
+    }
 }
