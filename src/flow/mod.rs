@@ -186,12 +186,12 @@ impl AuthFlow {
 
     /// The flow as a JSON value, as stored.
     pub fn to_value(&self) -> crate::json::Value {
-        crate::json::to_value(&StoredFlow::from_flow(self)).unwrap_or_default()
+        crate::json::Value::Object(StoredFlow::write(self))
     }
 
-    /// The flow as JSON.
+    /// The flow as JSON (the stored object's text, its keys sorted).
     pub fn to_json(&self) -> String {
-        crate::json::to_string(&StoredFlow::from_flow(self)).unwrap_or_default()
+        self.to_value().to_json()
     }
 
     /// Starts a new flow run by `runner` (any previous one is abandoned): state 1, with the
