@@ -142,14 +142,10 @@ impl StoredFlow {
         record.0
     }
 
-    // Fields are taken out of `self` rather than moved: a failure then drops `self` in one call,
-    // not each field still in it (code that grows with the square of the fields).
+    // Fields are taken out of `self` rather than moved, and a missing one is noted rather than
+    // returned at once: a failure then drops `self` and the phase in one call each, not each
+    // field taken or still in it (code that grows with the square of the fields).
     pub(super) fn into_flow(mut self) -> Result<AuthFlow, Error> {
-        fn missing(field: &str) -> Error {
-            Error::Storage(format!(
-                "the stored authorization flow cannot be read: `{field}` is missing"
-            ))
-        }
         let version = self.schema_version;
         if version != Some(u64::from(FLOW_SCHEMA_VERSION)) {
             return Err(Error::Storage(format!(
@@ -157,22 +153,24 @@ impl StoredFlow {
                 version.map_or_else(|| "none".to_owned(), |v| v.to_string())
             )));
         }
+        // The first field the phase needs that is missing.
+        let mut missing = None;
         let completed_at = self.completed_at.unwrap_or_default();
         let phase = match self.phase.as_str() {
             "idle" => FlowPhase::Idle,
             "waitingForRedirect" => FlowPhase::WaitingForRedirect {
-                state: self.state.take().ok_or_else(|| missing("state"))?,
+                state: required(self.state.take(), "state", &mut missing),
                 authorize_url: self.authorize_url.take().unwrap_or_default(),
-                started_at: self.started_at.ok_or_else(|| missing("startedAt"))?,
-                deadline: self.deadline.ok_or_else(|| missing("deadline"))?,
+                started_at: required(self.started_at, "startedAt", &mut missing),
+                deadline: required(self.deadline, "deadline", &mut missing),
             },
             "waitingForToken" => FlowPhase::WaitingForToken {
-                state: self.state.take().ok_or_else(|| missing("state"))?,
-                started_at: self.started_at.ok_or_else(|| missing("startedAt"))?,
-                deadline: self.deadline.ok_or_else(|| missing("deadline"))?,
+                state: required(self.state.take(), "state", &mut missing),
+                started_at: required(self.started_at, "startedAt", &mut missing),
+                deadline: required(self.deadline, "deadline", &mut missing),
             },
             "succeeded" => FlowPhase::Succeeded {
-                open_id: self.open_id.take().ok_or_else(|| missing("openId"))?,
+                open_id: required(self.open_id.take(), "openId", &mut missing),
                 completed_at,
             },
             "denied" => FlowPhase::Denied {
@@ -181,7 +179,9 @@ impl StoredFlow {
                 completed_at,
             },
             "failed" => {
-                let reason = self.reason.ok_or_else(|| missing("reason"))?;
+                let Some(reason) = self.reason else {
+                    return Err(missing_field("reason"));
+                };
                 let failure_info = self.failure_info.take().unwrap_or_default();
                 // Records written before `failureDetail` existed: the detail is what follows
                 // the label in the failure info.
@@ -210,6 +210,9 @@ impl StoredFlow {
                 ))
             }
         };
+        if let Some(field) = missing {
+            return Err(missing_field(field));
+        }
         Ok(AuthFlow {
             schema_version: FLOW_SCHEMA_VERSION,
             phase,
@@ -220,6 +223,26 @@ impl StoredFlow {
             },
         })
     }
+}
+
+/// The error for a stored flow without `field`, which its phase needs.
+fn missing_field(field: &str) -> Error {
+    Error::Storage(format!(
+        "the stored authorization flow cannot be read: `{field}` is missing"
+    ))
+}
+
+/// `value` of the field `name`, which the phase needs; when it is missing, a default and the
+/// field noted in `missing` (unless an earlier one is already).
+fn required<T: Default>(
+    value: Option<T>,
+    name: &'static str,
+    missing: &mut Option<&'static str>,
+) -> T {
+    if value.is_none() && missing.is_none() {
+        *missing = Some(name);
+    }
+    value.unwrap_or_default()
 }
 
 /// The stored object being written: each entry set through one of two small functions rather
