@@ -26,10 +26,6 @@ impl<P: Platform> Client<P> {
         }
     }
 
-    fn flow_item(flow: &AuthFlow) -> Result<Value, Error> {
-        Ok(flow.to_value())
-    }
-
     /// Writes the flow: the store's own future, with no state machine of this function's
     /// around it.
     fn save_flow(&self, flow: &AuthFlow) -> impl Future<Output = Result<(), Error>> + '_ {
@@ -125,25 +121,15 @@ impl<P: Platform> Client<P> {
         redirect_url: &str,
         channel: RedirectChannel,
     ) -> Result<AccountSummary, Error> {
-        self.out(
-            self.complete_authorization_inner(redirect_url, channel)
-                .await,
-        )
-    }
-
-    async fn complete_authorization_inner(
-        &self,
-        redirect_url: &str,
-        channel: RedirectChannel,
-    ) -> Result<AccountSummary, Error> {
+        // Every error through `out` where it arises: no inner future nested in this one.
         // The flow is changed under its lock twice, in one loop (one await site each for the
         // lock, the load and the save): the redirect is received (1 → 2); then, after the code
         // was exchanged without the lock, the exchange's outcome is settled. `exchange`: the
         // state waited for and token/get's outcome, once the code was exchanged.
         let mut exchange: Option<(String, Result<TokenSet, Error>)> = None;
         let (_guard, flow, tokens, now) = loop {
-            let guard = self.lock.acquire(FLOW_LOCK).await?;
-            let mut flow = self.load_flow().await?;
+            let guard = self.out(self.lock.acquire(FLOW_LOCK).await)?;
+            let mut flow = self.out(self.load_flow().await)?;
             let now = self.now();
             let (save, step) = match exchange.take() {
                 None => {
@@ -164,9 +150,9 @@ impl<P: Platform> Client<P> {
                 }
             };
             if save {
-                self.save_flow(&flow).await?;
+                self.out(self.save_flow(&flow).await)?;
             }
-            match step? {
+            match self.out(step)? {
                 FlowStep::Exchange(code) => {
                     // The flow's lock is not held during token/get: Cancel answers at once.
                     drop(guard);
@@ -198,7 +184,9 @@ impl<P: Platform> Client<P> {
                 (local, named)
             });
             match futures::future::select(locks, wait).await {
-                futures::future::Either::Left(((local, named), _)) => (Some(local), Some(named?)),
+                futures::future::Either::Left(((local, named), _)) => {
+                    (Some(local), Some(self.out(named)?))
+                }
                 futures::future::Either::Right(_) => (None, None),
             }
         };
@@ -217,22 +205,22 @@ impl<P: Platform> Client<P> {
                 let reason = self.redact(error).to_string();
                 self.store
                     .hold_unsaved(account, stored.ok().flatten(), &reason);
-                return Err(Error::TokensNotSaved { open_id, reason });
+                return self.out(Err(Error::TokensNotSaved { open_id, reason }));
             }
-            let expected = stored?;
+            let expected = self.out(stored)?;
             // The account and the finished flow in one write.
             let mut extra = Map::new();
-            extra.insert(FLOW_KEY.to_owned(), Self::flow_item(&flow)?);
+            extra.insert(FLOW_KEY.to_owned(), flow.to_value());
             match self.store.write(expected, account.clone(), extra).await {
                 Ok(written) => return Ok(self.summary(&written)),
                 Err(WriteError::Conflict(_)) => {
                     conflicts += 1;
                     if conflicts == 3 {
-                        return Err(Error::Storage(
+                        return self.out(Err(Error::Storage(
                             "the account kept changing while the new grant was being saved; \
                              connect again"
                                 .to_owned(),
-                        ));
+                        )));
                     }
                 }
                 Err(WriteError::Failed(error)) => failed = Some(error),
