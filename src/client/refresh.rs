@@ -78,12 +78,12 @@ impl<P: Platform> Client<P> {
     pub async fn refresh_due(&self, options: DueRefreshOptions) -> Result<DueRefreshReport, Error> {
         let now = self.now();
         let margin = self.config.refresh_margin_secs;
-        let app_key = self.config.app.app_key().to_owned();
+        let app_key = self.config.app.app_key();
         // Its one error goes through `out` (redaction) where it arises: no async block nested
         // in this future.
         let mut due = self.out(
             self.store
-                .with_index(|index| index.due(now, margin, &app_key, options.limit))
+                .with_index(|index| index.due(now, margin, app_key, options.limit))
                 .await,
         )?;
         // Tokens only in memory are written first (they are the only valid ones).
