@@ -86,7 +86,7 @@ impl<P: Platform> Client<P> {
             method,
             path: call.path.clone(),
             query: call.query.clone().unwrap_or_default(),
-            body: call.body.clone().unwrap_or_default().into_bytes(),
+            body: call.body.as_deref().unwrap_or_default().as_bytes().to_vec(),
             shop_cipher: call.shop_cipher.clone(),
         };
         let timeout_ms = match call.timeout_ms {
