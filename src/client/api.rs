@@ -85,7 +85,7 @@ impl<P: Platform> Client<P> {
         let request = ApiRequest {
             method,
             path: call.path.clone(),
-            query: call.query.clone().unwrap_or_default(),
+            query: call.query.as_deref().unwrap_or_default().to_vec(),
             body: call.body.as_deref().unwrap_or_default().as_bytes().to_vec(),
             shop_cipher: call.shop_cipher.clone(),
         };
