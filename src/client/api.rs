@@ -85,8 +85,8 @@ impl<P: Platform> Client<P> {
         let request = ApiRequest {
             method,
             path: call.path.clone(),
-            query: call.query.clone().unwrap_or_default(),
-            body: call.body.clone().unwrap_or_default().into_bytes(),
+            query: call.query.as_deref().unwrap_or_default().to_vec(),
+            body: call.body.as_deref().unwrap_or_default().as_bytes().to_vec(),
             shop_cipher: call.shop_cipher.clone(),
         };
         let timeout_ms = match call.timeout_ms {
@@ -240,13 +240,12 @@ fn still_unauthorized(code: Option<i64>, response: &HttpResponse) -> Error {
 /// Reads `data.shops` of a shops response.
 pub fn parse_shops(http_status: u16, body: &[u8]) -> Result<Vec<Shop>, Error> {
     let envelope = parse_envelope(http_status, body)?;
-    let shops = envelope
-        .data
-        .as_ref()
-        .and_then(|d| d.get("shops"))
-        .cloned()
-        .unwrap_or(Value::Array(Vec::new()));
-    read_shops(&shops).ok_or_else(|| Error::MalformedResponse {
+    // Read where it is in the envelope, not from a copy; no `shops` is no shop.
+    let shops = match envelope.data.as_ref().and_then(|d| d.get("shops")) {
+        Some(shops) => read_shops(shops),
+        None => Some(Vec::new()),
+    };
+    shops.ok_or_else(|| Error::MalformedResponse {
         http_status,
         kind: MalformedKind::UnexpectedShape,
         detail: "data.shops is not a list of shops".to_owned(),

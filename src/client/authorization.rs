@@ -5,7 +5,7 @@ use super::account::{AccountSummary, FlowStateView, FLOW_KEY};
 use super::platform::{Lock, Platform, Random, Sleep, Store};
 use super::store::WriteError;
 use super::{account_lock_name, Client, FLOW_LOCK};
-use crate::authorize::{new_state, RedirectChannel};
+use crate::authorize::{new_state, AuthorizationCode, RedirectChannel};
 use crate::error::FailureReason;
 use crate::flow::{AuthFlow, FlowRunner};
 use crate::json::{Map, Value};
@@ -24,10 +24,6 @@ impl<P: Platform> Client<P> {
             None | Some(Value::Null) => Ok(AuthFlow::new()),
             Some(value) => AuthFlow::from_value(value.clone()),
         }
-    }
-
-    fn flow_item(flow: &AuthFlow) -> Result<Value, Error> {
-        Ok(flow.to_value())
     }
 
     /// Writes the flow: the store's own future, with no state machine of this function's
@@ -125,50 +121,49 @@ impl<P: Platform> Client<P> {
         redirect_url: &str,
         channel: RedirectChannel,
     ) -> Result<AccountSummary, Error> {
-        self.out(
-            self.complete_authorization_inner(redirect_url, channel)
-                .await,
-        )
-    }
-
-    async fn complete_authorization_inner(
-        &self,
-        redirect_url: &str,
-        channel: RedirectChannel,
-    ) -> Result<AccountSummary, Error> {
-        let (code, state) = {
-            let _guard = self.lock.acquire(FLOW_LOCK).await?;
-            let mut flow = self.load_flow().await?;
-            let before = flow.clone();
-            let received = flow.receive_redirect_from(
-                redirect_url,
-                &self.config.redirect_url,
-                self.now(),
-                channel,
-            );
-            if flow != before {
-                self.save_flow(&flow).await?;
-            }
-            let code = received?;
-            let state = flow.waiting_for_token().unwrap_or_default().to_owned();
-            (code, state)
-        };
-        self.remember_secret(code.code.secret());
-
-        let exchanged = self
-            .token_request(token_get_request(&self.config.app, &code.code), "token/get")
-            .await;
-
-        let _guard = self.lock.acquire(FLOW_LOCK).await?;
-        let mut flow = self.load_flow().await?;
-        let now = self.now();
-        let tokens = match self.settle_exchange(&mut flow, &state, exchanged, now) {
-            Ok(tokens) => tokens,
-            Err((save, error)) => {
-                if save {
-                    self.save_flow(&flow).await?;
+        // Every error through `out` where it arises: no inner future nested in this one.
+        // The flow is changed under its lock twice, in one loop (one await site each for the
+        // lock, the load and the save): the redirect is received (1 → 2); then, after the code
+        // was exchanged without the lock, the exchange's outcome is settled. `exchange`: the
+        // state waited for and token/get's outcome, once the code was exchanged.
+        let mut exchange: Option<(String, Result<TokenSet, Error>)> = None;
+        let (_guard, flow, tokens, now) = loop {
+            let guard = self.out(self.lock.acquire(FLOW_LOCK).await)?;
+            let mut flow = self.out(self.load_flow().await)?;
+            let now = self.now();
+            let (save, step) = match exchange.take() {
+                None => {
+                    let before = flow.clone();
+                    let received = flow.receive_redirect_from(
+                        redirect_url,
+                        &self.config.redirect_url,
+                        now,
+                        channel,
+                    );
+                    (flow != before, received.map(FlowStep::Exchange))
                 }
-                return Err(error);
+                Some((state, exchanged)) => {
+                    match self.settle_exchange(&mut flow, &state, exchanged, now) {
+                        Ok(tokens) => (false, Ok(FlowStep::Store(tokens))),
+                        Err((save, error)) => (save, Err(error)),
+                    }
+                }
+            };
+            if save {
+                self.out(self.save_flow(&flow).await)?;
+            }
+            match self.out(step)? {
+                FlowStep::Exchange(code) => {
+                    // The flow's lock is not held during token/get: Cancel answers at once.
+                    drop(guard);
+                    let state = flow.waiting_for_token().unwrap_or_default().to_owned();
+                    self.remember_secret(code.code.secret());
+                    let exchanged = self
+                        .token_request(token_get_request(&self.config.app, &code.code), "token/get")
+                        .await;
+                    exchange = Some((state, exchanged));
+                }
+                FlowStep::Store(tokens) => break (guard, flow, tokens, now),
             }
         };
         let open_id = tokens.open_id.clone();
@@ -189,7 +184,9 @@ impl<P: Platform> Client<P> {
                 (local, named)
             });
             match futures::future::select(locks, wait).await {
-                futures::future::Either::Left(((local, named), _)) => (Some(local), Some(named?)),
+                futures::future::Either::Left(((local, named), _)) => {
+                    (Some(local), Some(self.out(named)?))
+                }
                 futures::future::Either::Right(_) => (None, None),
             }
         };
@@ -208,22 +205,22 @@ impl<P: Platform> Client<P> {
                 let reason = self.redact(error).to_string();
                 self.store
                     .hold_unsaved(account, stored.ok().flatten(), &reason);
-                return Err(Error::TokensNotSaved { open_id, reason });
+                return self.out(Err(Error::TokensNotSaved { open_id, reason }));
             }
-            let expected = stored?;
+            let expected = self.out(stored)?;
             // The account and the finished flow in one write.
             let mut extra = Map::new();
-            extra.insert(FLOW_KEY.to_owned(), Self::flow_item(&flow)?);
+            extra.insert(FLOW_KEY.to_owned(), flow.to_value());
             match self.store.write(expected, account.clone(), extra).await {
                 Ok(written) => return Ok(self.summary(&written)),
                 Err(WriteError::Conflict(_)) => {
                     conflicts += 1;
                     if conflicts == 3 {
-                        return Err(Error::Storage(
+                        return self.out(Err(Error::Storage(
                             "the account kept changing while the new grant was being saved; \
                              connect again"
                                 .to_owned(),
-                        ));
+                        )));
                     }
                 }
                 Err(WriteError::Failed(error)) => failed = Some(error),
@@ -311,6 +308,14 @@ impl<P: Platform> Client<P> {
     pub fn check_flow_deadline(&self) -> impl Future<Output = Result<FlowStateView, Error>> + '_ {
         self.change_flow(FlowChange::CheckDeadline)
     }
+}
+
+/// What a round of `complete_authorization` under the flow's lock leads to.
+enum FlowStep {
+    /// The redirect was received: the code to exchange.
+    Exchange(AuthorizationCode),
+    /// The exchange succeeded: the tokens to store.
+    Store(TokenSet),
 }
 
 /// A change of the flow made under its lock by [`Client::change_flow`]: data rather than a

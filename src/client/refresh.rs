@@ -78,12 +78,12 @@ impl<P: Platform> Client<P> {
     pub async fn refresh_due(&self, options: DueRefreshOptions) -> Result<DueRefreshReport, Error> {
         let now = self.now();
         let margin = self.config.refresh_margin_secs;
-        let app_key = self.config.app.app_key().to_owned();
+        let app_key = self.config.app.app_key();
         // Its one error goes through `out` (redaction) where it arises: no async block nested
         // in this future.
         let mut due = self.out(
             self.store
-                .with_index(|index| index.due(now, margin, &app_key, options.limit))
+                .with_index(|index| index.due(now, margin, app_key, options.limit))
                 .await,
         )?;
         // Tokens only in memory are written first (they are the only valid ones).
@@ -239,133 +239,133 @@ impl<P: Platform> Client<P> {
             let account_id = account.tokens.open_id.clone();
             // A journal already there: an earlier refresh of these tokens was cut off.
             let mut outcome_unknown = account.refresh_in_flight.is_some();
-            let mut journaled = (*account).clone();
-            journaled.refresh_in_flight = Some(RefreshJournal {
+            // Every write of the attempt (the journal, the new tokens with their retries, the
+            // failure's record) is made at one await site, in this loop: `record` over the
+            // generation `expected`, `writing` saying which write it is.
+            let mut record = (*account).clone();
+            record.refresh_in_flight = Some(RefreshJournal {
                 started_at: self.now(),
             });
-            let base = match self
-                .store
-                .write(Some(account.generation), journaled, Map::new())
-                .await
-            {
-                Ok(written) => written,
-                Err(WriteError::Conflict(current)) => {
-                    // Someone without our lock wrote meanwhile: theirs is newer.
-                    break 'attempt current
-                        .ok_or_else(|| Error::UnknownAccount(account_id.clone()));
-                }
-                // The journal is for telling a cut-off refresh apart; a store that refuses it
-                // still gets the refresh, and the tokens are held in memory if their write fails
-                // too.
-                Err(WriteError::Failed(_)) => account.clone(),
-            };
-
-            let request = token_refresh_request(&self.config.app, &account.tokens.refresh_token);
-            // One retry after a short pause when the failure is transient (both attempts at one
-            // await site). Any attempt without an answer (or a journal found before this one)
-            // leaves it unknown whether TikTok rotated the refresh token.
-            let mut retried = false;
-            let attempt = loop {
-                let attempt = self.token_request(request.clone(), "token/refresh").await;
-                outcome_unknown |= !refresh_outcome_known(&attempt);
-                if retried || !matches!(&attempt, Err(e) if is_transient(e)) {
-                    break attempt;
-                }
-                retried = true;
-                self.sleep.sleep(TRANSIENT_RETRY_DELAY_MS).await;
-            };
-            match attempt {
-                Ok(tokens) => {
-                    if tokens.open_id != account.tokens.open_id {
-                        break 'attempt Err(Error::MalformedResponse {
-                            http_status: 200,
-                            kind: MalformedKind::UnexpectedShape,
-                            detail: "the refreshed tokens belong to another open_id".to_owned(),
-                            snippet: String::new(),
-                        });
-                    }
-                    self.remember_tokens(&tokens);
-                    let now = self.now();
-                    let mut fresh = (*base).clone();
-                    fresh.tokens = merge_refreshed(&base.tokens, tokens);
-                    super::account::storable(&mut fresh.tokens);
-                    fresh.tokens_received_at = Some(now);
-                    fresh.last_refresh_at = Some(now);
-                    fresh.reconnect = None;
-                    fresh.refresh_in_flight = None;
-                    // Written over the journaled generation, retrying a failing store with
-                    // backoff; if it still fails the tokens are held in memory
-                    // (`Error::TokensNotSaved`). A newer record stored meanwhile (a reconnect)
-                    // wins.
-                    let expected = Some(base.generation);
-                    let mut delays = TOKEN_WRITE_RETRY_DELAYS_MS.iter();
-                    loop {
-                        match self.store.write(expected, fresh.clone(), Map::new()).await {
-                            Ok(written) => break 'attempt Ok(written),
-                            Err(WriteError::Conflict(current)) => {
-                                break 'attempt current
-                                    .ok_or_else(|| Error::UnknownAccount(account_id.clone()))
-                            }
-                            Err(WriteError::Failed(error)) => match delays.next() {
-                                Some(delay) => self.sleep.sleep(*delay).await,
-                                None => {
-                                    let reason = self.redact(error).to_string();
-                                    self.store.hold_unsaved(fresh, expected, &reason);
-                                    break 'attempt Err(Error::TokensNotSaved {
-                                        open_id: account_id,
-                                        reason,
-                                    });
-                                }
-                            },
-                        }
-                    }
-                }
-                Err(error) => {
-                    let error = classify_refresh_error(self.redact(error));
-                    let mut after = (*base).clone();
-                    let result = match refresh_failure(error, outcome_unknown) {
-                        RefreshFailure::Keep(error) => {
-                            if outcome_unknown {
-                                // TikTok may have rotated the token: the journal stays.
-                                break 'attempt Err(error);
-                            }
-                            after.refresh_in_flight = None;
-                            error
-                        }
-                        RefreshFailure::Reconnect(error) | RefreshFailure::Interrupted(error) => {
-                            let (code, message) = match &error {
-                                Error::ReconnectRequired { code, message, .. }
-                                | Error::RefreshInterrupted { code, message, .. } => {
-                                    (*code, message.clone())
-                                }
-                                other => (0, other.to_string()),
-                            };
-                            let interrupted = matches!(error, Error::RefreshInterrupted { .. });
-                            after.refresh_in_flight = None;
-                            after.reconnect = Some(ReconnectReason {
-                                code: Some(code),
-                                message: if interrupted {
-                                    format!("refresh interrupted — reconnect: a token refresh was cut off before its answer was saved, and TikTok no longer accepts the old refresh token ({message}, TikTok error {code})")
-                                } else {
-                                    format!("{message} (TikTok error {code}); connect again")
-                                },
-                                at: self.now(),
-                                kind: Some(if interrupted {
-                                    AccountReason::RefreshInterrupted
-                                } else {
-                                    AccountReason::AuthorizationLost
-                                }),
-                            });
-                            error
-                        }
-                    };
+            let mut expected = Some(account.generation);
+            let mut writing = Writing::Journal;
+            let mut delays = TOKEN_WRITE_RETRY_DELAYS_MS.iter();
+            loop {
+                let written = self.store.write(expected, record.clone(), Map::new()).await;
+                let base = match (writing, written) {
                     // Best effort: the tokens themselves are unchanged, so a failed or
-                    // conflicting write here loses nothing.
-                    let _ = self
-                        .store
-                        .write(Some(base.generation), after, Map::new())
-                        .await;
-                    Err(result)
+                    // conflicting write of a failure's record loses nothing.
+                    (Writing::Failure(error), _) => break 'attempt Err(error),
+                    // Someone without our lock wrote meanwhile: theirs is newer (a reconnect
+                    // stored while the tokens were refreshed wins).
+                    (_, Err(WriteError::Conflict(current))) => {
+                        break 'attempt current
+                            .ok_or_else(|| Error::UnknownAccount(account_id.clone()))
+                    }
+                    (Writing::Tokens, Ok(written)) => break 'attempt Ok(written),
+                    (Writing::Journal, Ok(written)) => written,
+                    // The journal is for telling a cut-off refresh apart; a store that refuses
+                    // it still gets the refresh, and the tokens are held in memory if their
+                    // write fails too.
+                    (Writing::Journal, Err(WriteError::Failed(_))) => account.clone(),
+                    // The new tokens: a failing store is retried with backoff; if it still
+                    // fails they are held in memory (`Error::TokensNotSaved`).
+                    (Writing::Tokens, Err(WriteError::Failed(error))) => match delays.next() {
+                        Some(delay) => {
+                            self.sleep.sleep(*delay).await;
+                            writing = Writing::Tokens;
+                            continue;
+                        }
+                        None => {
+                            let reason = self.redact(error).to_string();
+                            self.store.hold_unsaved(record, expected, &reason);
+                            break 'attempt Err(Error::TokensNotSaved {
+                                open_id: account_id,
+                                reason,
+                            });
+                        }
+                    },
+                };
+
+                // The journal is written: token/refresh.
+                let request =
+                    token_refresh_request(&self.config.app, &account.tokens.refresh_token);
+                // One retry after a short pause when the failure is transient (both attempts at
+                // one await site). Any attempt without an answer (or a journal found before this
+                // one) leaves it unknown whether TikTok rotated the refresh token.
+                let mut retried = false;
+                let attempt = loop {
+                    let attempt = self.token_request(request.clone(), "token/refresh").await;
+                    outcome_unknown |= !refresh_outcome_known(&attempt);
+                    if retried || !matches!(&attempt, Err(e) if is_transient(e)) {
+                        break attempt;
+                    }
+                    retried = true;
+                    self.sleep.sleep(TRANSIENT_RETRY_DELAY_MS).await;
+                };
+                // What is written next, over the journaled generation.
+                expected = Some(base.generation);
+                record = (*base).clone();
+                match attempt {
+                    Ok(tokens) => {
+                        if tokens.open_id != account.tokens.open_id {
+                            break 'attempt Err(Error::MalformedResponse {
+                                http_status: 200,
+                                kind: MalformedKind::UnexpectedShape,
+                                detail: "the refreshed tokens belong to another open_id".to_owned(),
+                                snippet: String::new(),
+                            });
+                        }
+                        self.remember_tokens(&tokens);
+                        let now = self.now();
+                        record.tokens = merge_refreshed(&base.tokens, tokens);
+                        super::account::storable(&mut record.tokens);
+                        record.tokens_received_at = Some(now);
+                        record.last_refresh_at = Some(now);
+                        record.reconnect = None;
+                        record.refresh_in_flight = None;
+                        writing = Writing::Tokens;
+                    }
+                    Err(error) => {
+                        let error = classify_refresh_error(self.redact(error));
+                        let error = match refresh_failure(error, outcome_unknown) {
+                            RefreshFailure::Keep(error) => {
+                                if outcome_unknown {
+                                    // TikTok may have rotated the token: the journal stays.
+                                    break 'attempt Err(error);
+                                }
+                                record.refresh_in_flight = None;
+                                error
+                            }
+                            RefreshFailure::Reconnect(error)
+                            | RefreshFailure::Interrupted(error) => {
+                                let (code, message) = match &error {
+                                    Error::ReconnectRequired { code, message, .. }
+                                    | Error::RefreshInterrupted { code, message, .. } => {
+                                        (*code, message.clone())
+                                    }
+                                    other => (0, other.to_string()),
+                                };
+                                let interrupted = matches!(error, Error::RefreshInterrupted { .. });
+                                record.refresh_in_flight = None;
+                                record.reconnect = Some(ReconnectReason {
+                                    code: Some(code),
+                                    message: if interrupted {
+                                        format!("refresh interrupted — reconnect: a token refresh was cut off before its answer was saved, and TikTok no longer accepts the old refresh token ({message}, TikTok error {code})")
+                                    } else {
+                                        format!("{message} (TikTok error {code}); connect again")
+                                    },
+                                    at: self.now(),
+                                    kind: Some(if interrupted {
+                                        AccountReason::RefreshInterrupted
+                                    } else {
+                                        AccountReason::AuthorizationLost
+                                    }),
+                                });
+                                error
+                            }
+                        };
+                        writing = Writing::Failure(error);
+                    }
                 }
             }
         };
@@ -399,6 +399,16 @@ impl<P: Platform> Client<P> {
             }
         })
     }
+}
+
+/// Which write of a refresh attempt `refresh_account_when`'s loop makes.
+enum Writing {
+    /// The journal, before token/refresh is sent.
+    Journal,
+    /// The new tokens.
+    Tokens,
+    /// The record of a failed refresh; the error is returned after it.
+    Failure(Error),
 }
 
 /// The new tokens from a refresh, keeping what the refresh response left out (scopes, names and

@@ -186,12 +186,12 @@ impl AuthFlow {
 
     /// The flow as a JSON value, as stored.
     pub fn to_value(&self) -> crate::json::Value {
-        crate::json::to_value(&StoredFlow::from_flow(self)).unwrap_or_default()
+        crate::json::Value::Object(StoredFlow::write(self))
     }
 
-    /// The flow as JSON.
+    /// The flow as JSON (the stored object's text, its keys sorted).
     pub fn to_json(&self) -> String {
-        crate::json::to_string(&StoredFlow::from_flow(self)).unwrap_or_default()
+        self.to_value().to_json()
     }
 
     /// Starts a new flow run by `runner` (any previous one is abandoned): state 1, with the
@@ -244,39 +244,68 @@ impl AuthFlow {
     }
 
     /// Where the flow stands at `now`, for people and pages: every fact they show.
+    // One match on the phase fills the facts it has, rather than a match per fact.
     pub fn view(&self, now: i64) -> FlowStateView {
         let state = self.state_code(now);
         let pending = matches!(state, 1 | 2);
-        let failure_reason = self.failure_reason(now);
-        let failure_detail = match &self.phase {
-            FlowPhase::Failed { detail, .. } => Some(detail.clone()).filter(|d| !d.is_empty()),
-            _ if state == 5 => Some(TIMED_OUT_DETAIL.to_owned()),
-            _ => None,
-        };
-        FlowStateView {
+        let mut view = FlowStateView {
             state,
             state_name: flow_state_name(state).to_owned(),
             pending,
-            failure_info: self.failure_info(now),
-            failure_reason,
-            failure_label: failure_reason.map(|reason| reason.description().to_owned()),
-            failure_detail,
-            error_response: self.error_response(),
-            denial_code: match &self.phase {
-                FlowPhase::Denied { error, .. } => {
-                    Some(crate::authorize::denial_code(Some(error)).to_owned())
-                }
-                _ => None,
-            },
-            deadline: self.deadline().filter(|_| pending),
-            started_at: self.started_at().filter(|_| pending),
-            open_id: match &self.phase {
-                FlowPhase::Succeeded { open_id, .. } => Some(open_id.clone()),
-                _ => None,
-            },
+            failure_info: None,
+            failure_reason: None,
+            failure_label: None,
+            failure_detail: None,
+            error_response: None,
+            denial_code: None,
+            deadline: None,
+            started_at: None,
+            open_id: None,
             capture_mode: pending.then(|| self.runner.capture_mode.as_str().to_owned()),
             tab_id: self.runner.tab_id.filter(|_| pending),
+        };
+        match &self.phase {
+            FlowPhase::Failed {
+                reason,
+                failure_info,
+                detail,
+                ..
+            } => {
+                view.failure_reason = Some(*reason);
+                view.failure_info = Some(failure_info.clone());
+                view.failure_detail = Some(detail.clone()).filter(|d| !d.is_empty());
+            }
+            // A pending flow past its deadline, not yet recorded as timed out.
+            _ if state == 5 => {
+                view.failure_reason = Some(FailureReason::TimedOut);
+                view.failure_info = self.failure_info(now);
+                view.failure_detail = Some(TIMED_OUT_DETAIL.to_owned());
+            }
+            FlowPhase::Denied { error, .. } => {
+                let code = crate::authorize::denial_code(Some(error));
+                view.error_response = Some(format!("error={code}"));
+                view.denial_code = Some(code.to_owned());
+            }
+            FlowPhase::Succeeded { open_id, .. } => view.open_id = Some(open_id.clone()),
+            FlowPhase::WaitingForRedirect {
+                started_at,
+                deadline,
+                ..
+            }
+            | FlowPhase::WaitingForToken {
+                started_at,
+                deadline,
+                ..
+            } => {
+                view.deadline = Some(*deadline);
+                view.started_at = Some(*started_at);
+            }
+            FlowPhase::Idle => {}
         }
+        view.failure_label = view
+            .failure_reason
+            .map(|reason| reason.description().to_owned());
+        view
     }
 
     /// Starts a new flow (any previous one is abandoned): state 1, with the deadline

@@ -3,46 +3,31 @@
 use super::{AuthFlow, CaptureMode, FlowPhase, FlowRunner, FLOW_SCHEMA_VERSION};
 use crate::config::Input;
 use crate::error::FailureReason;
-use crate::json::Value;
+use crate::json::{Map, Value};
 use crate::Error;
-use serde::Serialize;
 
 /// The flow as stored: one flat JSON object, `phase` naming the state and the fields of every
 /// state optional. Plain on purpose: it reads what earlier versions wrote (the same object
 /// without the runner's fields) and costs a fraction of a tagged, flattened enum in the wasm.
-/// Read by hand over the JSON value (a derived reader carries a parser of its own).
-#[derive(Default, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// Read by hand over the JSON value (a derived reader carries a parser of its own), and written
+/// by [`StoredFlow::write`].
+#[derive(Default)]
 pub(super) struct StoredFlow {
     schema_version: Option<u64>,
     phase: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     state: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     authorize_url: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     started_at: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     deadline: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     open_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     error_response: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<FailureReason>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     failure_info: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     failure_detail: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     completed_at: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     capture_mode: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     tab_id: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     worker_id: Option<String>,
 }
 
@@ -82,11 +67,12 @@ impl StoredFlow {
         Ok(stored)
     }
 
-    pub(super) fn from_flow(flow: &AuthFlow) -> StoredFlow {
-        let mut stored = StoredFlow {
-            schema_version: Some(u64::from(flow.schema_version)),
-            ..StoredFlow::default()
-        };
+    /// The flow as its stored object: `phase` naming the state, the fields of that state and,
+    /// while pending, the runner's. Built entry by entry into the object (a derived serializer
+    /// wrote text that was then parsed back into the object).
+    pub(super) fn write(flow: &AuthFlow) -> Map {
+        let mut record = Record(Map::new());
+        record.int("schemaVersion", i64::from(flow.schema_version));
         let phase = match &flow.phase {
             FlowPhase::Idle => "idle",
             FlowPhase::WaitingForRedirect {
@@ -95,10 +81,10 @@ impl StoredFlow {
                 started_at,
                 deadline,
             } => {
-                stored.state = Some(state.clone());
-                stored.authorize_url = Some(authorize_url.clone());
-                stored.started_at = Some(*started_at);
-                stored.deadline = Some(*deadline);
+                record.text("state", state);
+                record.text("authorizeUrl", authorize_url);
+                record.int("startedAt", *started_at);
+                record.int("deadline", *deadline);
                 "waitingForRedirect"
             }
             FlowPhase::WaitingForToken {
@@ -106,17 +92,17 @@ impl StoredFlow {
                 started_at,
                 deadline,
             } => {
-                stored.state = Some(state.clone());
-                stored.started_at = Some(*started_at);
-                stored.deadline = Some(*deadline);
+                record.text("state", state);
+                record.int("startedAt", *started_at);
+                record.int("deadline", *deadline);
                 "waitingForToken"
             }
             FlowPhase::Succeeded {
                 open_id,
                 completed_at,
             } => {
-                stored.open_id = Some(open_id.clone());
-                stored.completed_at = Some(*completed_at);
+                record.text("openId", open_id);
+                record.int("completedAt", *completed_at);
                 "succeeded"
             }
             FlowPhase::Denied {
@@ -124,9 +110,9 @@ impl StoredFlow {
                 error_response,
                 completed_at,
             } => {
-                stored.error = Some(error.clone());
-                stored.error_response = Some(error_response.clone());
-                stored.completed_at = Some(*completed_at);
+                record.text("error", error);
+                record.text("errorResponse", error_response);
+                record.int("completedAt", *completed_at);
                 "denied"
             }
             FlowPhase::Failed {
@@ -135,30 +121,31 @@ impl StoredFlow {
                 detail,
                 completed_at,
             } => {
-                stored.reason = Some(*reason);
-                stored.failure_info = Some(failure_info.clone());
-                stored.failure_detail = Some(detail.clone());
-                stored.completed_at = Some(*completed_at);
+                record.text("reason", reason.code());
+                record.text("failureInfo", failure_info);
+                record.text("failureDetail", detail);
+                record.int("completedAt", *completed_at);
                 "failed"
             }
         };
-        stored.phase = phase.to_owned();
+        record.text("phase", phase);
         if flow.is_pending() {
-            stored.capture_mode = Some(flow.runner.capture_mode.as_str().to_owned());
-            stored.tab_id = flow.runner.tab_id;
-            stored.worker_id = flow.runner.worker_id.clone();
+            let runner = &flow.runner;
+            record.text("captureMode", runner.capture_mode.as_str());
+            if let Some(tab_id) = runner.tab_id {
+                record.int("tabId", tab_id);
+            }
+            if let Some(worker_id) = &runner.worker_id {
+                record.text("workerId", worker_id);
+            }
         }
-        stored
+        record.0
     }
 
-    // Fields are taken out of `self` rather than moved: a failure then drops `self` in one call,
-    // not each field still in it (code that grows with the square of the fields).
+    // Fields are taken out of `self` rather than moved, and a missing one is noted rather than
+    // returned at once: a failure then drops `self` and the phase in one call each, not each
+    // field taken or still in it (code that grows with the square of the fields).
     pub(super) fn into_flow(mut self) -> Result<AuthFlow, Error> {
-        fn missing(field: &str) -> Error {
-            Error::Storage(format!(
-                "the stored authorization flow cannot be read: `{field}` is missing"
-            ))
-        }
         let version = self.schema_version;
         if version != Some(u64::from(FLOW_SCHEMA_VERSION)) {
             return Err(Error::Storage(format!(
@@ -166,22 +153,24 @@ impl StoredFlow {
                 version.map_or_else(|| "none".to_owned(), |v| v.to_string())
             )));
         }
+        // The first field the phase needs that is missing.
+        let mut missing = None;
         let completed_at = self.completed_at.unwrap_or_default();
         let phase = match self.phase.as_str() {
             "idle" => FlowPhase::Idle,
             "waitingForRedirect" => FlowPhase::WaitingForRedirect {
-                state: self.state.take().ok_or_else(|| missing("state"))?,
+                state: required(self.state.take(), "state", &mut missing),
                 authorize_url: self.authorize_url.take().unwrap_or_default(),
-                started_at: self.started_at.ok_or_else(|| missing("startedAt"))?,
-                deadline: self.deadline.ok_or_else(|| missing("deadline"))?,
+                started_at: required(self.started_at, "startedAt", &mut missing),
+                deadline: required(self.deadline, "deadline", &mut missing),
             },
             "waitingForToken" => FlowPhase::WaitingForToken {
-                state: self.state.take().ok_or_else(|| missing("state"))?,
-                started_at: self.started_at.ok_or_else(|| missing("startedAt"))?,
-                deadline: self.deadline.ok_or_else(|| missing("deadline"))?,
+                state: required(self.state.take(), "state", &mut missing),
+                started_at: required(self.started_at, "startedAt", &mut missing),
+                deadline: required(self.deadline, "deadline", &mut missing),
             },
             "succeeded" => FlowPhase::Succeeded {
-                open_id: self.open_id.take().ok_or_else(|| missing("openId"))?,
+                open_id: required(self.open_id.take(), "openId", &mut missing),
                 completed_at,
             },
             "denied" => FlowPhase::Denied {
@@ -190,7 +179,9 @@ impl StoredFlow {
                 completed_at,
             },
             "failed" => {
-                let reason = self.reason.ok_or_else(|| missing("reason"))?;
+                let Some(reason) = self.reason else {
+                    return Err(missing_field("reason"));
+                };
                 let failure_info = self.failure_info.take().unwrap_or_default();
                 // Records written before `failureDetail` existed: the detail is what follows
                 // the label in the failure info.
@@ -219,6 +210,9 @@ impl StoredFlow {
                 ))
             }
         };
+        if let Some(field) = missing {
+            return Err(missing_field(field));
+        }
         Ok(AuthFlow {
             schema_version: FLOW_SCHEMA_VERSION,
             phase,
@@ -228,5 +222,40 @@ impl StoredFlow {
                 worker_id: self.worker_id.take(),
             },
         })
+    }
+}
+
+/// The error for a stored flow without `field`, which its phase needs.
+fn missing_field(field: &str) -> Error {
+    Error::Storage(format!(
+        "the stored authorization flow cannot be read: `{field}` is missing"
+    ))
+}
+
+/// `value` of the field `name`, which the phase needs; when it is missing, a default and the
+/// field noted in `missing` (unless an earlier one is already).
+fn required<T: Default>(
+    value: Option<T>,
+    name: &'static str,
+    missing: &mut Option<&'static str>,
+) -> T {
+    if value.is_none() && missing.is_none() {
+        *missing = Some(name);
+    }
+    value.unwrap_or_default()
+}
+
+/// The stored object being written: each entry set through one of two small functions rather
+/// than inline at every field.
+struct Record(Map);
+
+impl Record {
+    fn text(&mut self, key: &str, value: &str) {
+        self.0
+            .insert(key.to_owned(), Value::String(value.to_owned()));
+    }
+
+    fn int(&mut self, key: &str, value: i64) {
+        self.0.insert(key.to_owned(), Value::from(value));
     }
 }
