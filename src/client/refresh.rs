@@ -350,7 +350,14 @@ impl<P: Platform> Client<P> {
                                 record.reconnect = Some(ReconnectReason {
                                     code: Some(code),
                                     message: if interrupted {
-                                        format!("refresh interrupted — reconnect: a token refresh was cut off before its answer was saved, and TikTok no longer accepts the old refresh token ({message}, TikTok error {code})")
+                                        // The error's own sentence, without a request id (one
+                                        // copy of its text in the module).
+                                        Error::RefreshInterrupted {
+                                            code,
+                                            message,
+                                            request_id: None,
+                                        }
+                                        .to_string()
                                     } else {
                                         format!("{message} (TikTok error {code}); connect again")
                                     },
