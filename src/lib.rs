@@ -85,7 +85,12 @@ pub(crate) type SortKey = (i64, String, String);
 /// `keys` in ascending order, ties in their given order, each with its given position: the one
 /// sort in the crate (every sort is of this one type, so the sort's code is in the module once).
 pub(crate) fn sort_keys(keys: Vec<SortKey>) -> Vec<(SortKey, usize)> {
-    let mut keyed: Vec<(SortKey, usize)> = keys.into_iter().zip(0..).collect();
+    // A plain loop: `zip(..).collect()` instantiates the iterator machinery once more.
+    let mut keyed: Vec<(SortKey, usize)> = Vec::with_capacity(keys.len());
+    for key in keys {
+        let position = keyed.len();
+        keyed.push((key, position));
+    }
     // The position makes every key distinct, so an unstable sort gives the stable order.
     heap_sort(&mut keyed);
     keyed
