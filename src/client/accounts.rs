@@ -122,9 +122,9 @@ impl<P: Platform> Client<P> {
         let now = self.now();
         let margin = self.config.refresh_margin_secs;
         let app_key = self.config.app.app_key();
-        let page = self
-            .store
-            .with_index(|index| {
+        let loaded = self.store.current_index().await;
+        let page = loaded.map(|()| {
+            self.store.indexed(|index| {
                 let (ids, matching, _) = index.page(
                     &request.query,
                     request.offset,
@@ -135,7 +135,7 @@ impl<P: Platform> Client<P> {
                 );
                 (ids, matching)
             })
-            .await;
+        });
         let (ids, matching) = self.out(page)?;
         let records = self.out(self.store.records(&ids).await)?;
         let accounts = records
@@ -147,10 +147,11 @@ impl<P: Platform> Client<P> {
             .collect();
         // Counted after the page's records were read: reading may have found one changed or
         // damaged.
-        let counted = self
-            .store
-            .with_index(|index| (index.overview(now, margin, app_key).counts, index.len()))
-            .await;
+        let loaded = self.store.current_index().await;
+        let counted = loaded.map(|()| {
+            self.store
+                .indexed(|index| (index.overview(now, margin, app_key).counts, index.len()))
+        });
         let (counts, total) = self.out(counted)?;
         Ok(AccountsPage {
             accounts,
@@ -166,10 +167,11 @@ impl<P: Platform> Client<P> {
         let now = self.now();
         let margin = self.config.refresh_margin_secs;
         let app_key = self.config.app.app_key();
-        let overview = self
-            .store
-            .with_index(|index| index.overview(now, margin, app_key))
-            .await;
+        let loaded = self.store.current_index().await;
+        let overview = loaded.map(|()| {
+            self.store
+                .indexed(|index| index.overview(now, margin, app_key))
+        });
         self.out(overview)
     }
 

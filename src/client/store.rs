@@ -450,15 +450,21 @@ impl<S: Store> AccountStore<S> {
     pub async fn with_index<T>(&self, f: impl FnOnce(&AccountIndex) -> T) -> Result<T, Error> {
         // The awaits in a function of their own: one copy in the module, not one per `f`.
         self.current_index().await?;
+        Ok(self.indexed(f))
+    }
+
+    /// Runs `f` over the index as it is in memory (after [`AccountStore::current_index`]): a
+    /// plain function, so a caller awaits one future, not a future per closure.
+    pub fn indexed<T>(&self, f: impl FnOnce(&AccountIndex) -> T) -> T {
         let index = self.index.borrow();
         match index.as_ref() {
-            Some(index) => Ok(f(index)),
-            None => Ok(f(&AccountIndex::default())),
+            Some(index) => f(index),
+            None => f(&AccountIndex::default()),
         }
     }
 
     /// Loads the index, and reads again the accounts whose last change event was not believed.
-    async fn current_index(&self) -> Result<(), Error> {
+    pub async fn current_index(&self) -> Result<(), Error> {
         self.load_index().await?;
         let suspects: Vec<String> = self
             .slots
