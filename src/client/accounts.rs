@@ -314,21 +314,28 @@ fn newer_detail(
     imported: &crate::token::TokenSet,
 ) -> Option<String> {
     use crate::error::utc_minutes;
-    if stored.refresh_token_expires_at > imported.refresh_token_expires_at {
-        Some(format!(
-            "the stored authorization lasts until {}, the file's until {}",
-            utc_minutes(stored.refresh_token_expires_at),
-            utc_minutes(imported.refresh_token_expires_at)
-        ))
-    } else if stored.refresh_token_expires_at == imported.refresh_token_expires_at
-        && stored.access_token_expires_at > imported.access_token_expires_at
-    {
-        Some(format!(
-            "the stored access token is good until {}, the file's until {}",
-            utc_minutes(stored.access_token_expires_at),
-            utc_minutes(imported.access_token_expires_at)
-        ))
-    } else {
-        None
-    }
+    // One sentence with the words that differ (one `format!` in the module, not one per case).
+    let (what, at_stored, at_imported) =
+        if stored.refresh_token_expires_at > imported.refresh_token_expires_at {
+            (
+                "the stored authorization lasts",
+                stored.refresh_token_expires_at,
+                imported.refresh_token_expires_at,
+            )
+        } else if stored.refresh_token_expires_at == imported.refresh_token_expires_at
+            && stored.access_token_expires_at > imported.access_token_expires_at
+        {
+            (
+                "the stored access token is good",
+                stored.access_token_expires_at,
+                imported.access_token_expires_at,
+            )
+        } else {
+            return None;
+        };
+    Some(format!(
+        "{what} until {}, the file's until {}",
+        utc_minutes(at_stored),
+        utc_minutes(at_imported)
+    ))
 }
