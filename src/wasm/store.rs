@@ -14,6 +14,23 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+#[wasm_bindgen(inline_js = r#"
+export function ttsMissingMethod(store) {
+  // The first of get, set, remove that the store lacks (0, 1, 2), else 3.
+  const names = ['get', 'set', 'remove'];
+  for (let i = 0; i < names.length; i++) {
+    if (store == null || typeof store[names[i]] !== 'function') return i;
+  }
+  return names.length;
+}
+"#)]
+extern "C" {
+    /// The first of `get`, `set`, `remove` the object lacks, as its place in that list (3:
+    /// none). A lookup in JS: one call, no `Reflect.get` per name from the module.
+    #[wasm_bindgen(js_name = ttsMissingMethod)]
+    fn tts_missing_method(store: &StoreObject) -> u32;
+}
+
 #[wasm_bindgen]
 extern "C" {
     /// `chrome.storage.local` or any object of its shape (`TikTokShopStore` in the
@@ -75,9 +92,9 @@ impl StoreObject {
 
     /// The first of `get`, `set`, `remove` the object lacks.
     pub fn missing_method(&self) -> Option<&'static str> {
-        ["get", "set", "remove"].into_iter().find(|name| {
-            !Reflect::get(self, &JsValue::from_str(name)).is_ok_and(|f| f.is_function())
-        })
+        ["get", "set", "remove"]
+            .get(tts_missing_method(self) as usize)
+            .copied()
     }
 }
 
