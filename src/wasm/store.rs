@@ -23,12 +23,28 @@ export function ttsMissingMethod(store) {
   }
   return names.length;
 }
+export function ttsChanges(changes, prefix) {
+  // [key, newValue, oldValue.generation, …] of the changed keys that start with `prefix`.
+  const out = [];
+  for (const key of Object.keys(changes)) {
+    if (!key.startsWith(prefix)) continue;
+    const change = changes[key];
+    const old = change.oldValue;
+    out.push(key, change.newValue, typeof old === 'object' && old !== null ? old.generation : undefined);
+  }
+  return out;
+}
 "#)]
 extern "C" {
     /// The first of `get`, `set`, `remove` the object lacks, as its place in that list (3:
     /// none). A lookup in JS: one call, no `Reflect.get` per name from the module.
     #[wasm_bindgen(js_name = ttsMissingMethod)]
     fn tts_missing_method(store: &StoreObject) -> u32;
+
+    /// The changes of keys starting with `prefix` in a `storage.onChanged` event, flat:
+    /// `[key, newValue, oldValue.generation, …]` (one call, not a `Reflect.get` per field).
+    #[wasm_bindgen(js_name = ttsChanges)]
+    fn tts_changes(changes: &JsValue, prefix: &str) -> Array;
 }
 
 #[wasm_bindgen]
@@ -73,15 +89,6 @@ extern "C" {
     /// `removeListener(listener)`.
     #[wasm_bindgen(method, catch, js_name = removeListener)]
     pub fn remove_listener(this: &ChangeEvent, listener: &Function) -> Result<(), JsValue>;
-
-    /// One key's change: `{ oldValue, newValue }`.
-    type StorageChange;
-
-    #[wasm_bindgen(method, getter = oldValue)]
-    fn old_value(this: &StorageChange) -> JsValue;
-
-    #[wasm_bindgen(method, getter = newValue)]
-    fn new_value(this: &StorageChange) -> JsValue;
 }
 
 impl StoreObject {
@@ -199,30 +206,18 @@ pub fn listen_to_changes<P: crate::client::platform::Platform + 'static>(
         let Some(client) = weak.upgrade() else {
             return;
         };
-        for key in Object::keys(&Object::from(changes.clone())).iter() {
-            let Some(key) = key.as_string() else {
-                continue;
-            };
-            if !key.starts_with(crate::client::account::ACCOUNT_KEY_PREFIX) {
-                continue;
-            }
-            let change: StorageChange = Reflect::get(&changes, &JsValue::from_str(&key))
-                .unwrap_or_default()
-                .unchecked_into();
-            let new_value = change.new_value();
+        let changed = tts_changes(&changes, crate::client::account::ACCOUNT_KEY_PREFIX);
+        let mut at = 0;
+        while let Some(key) = changed.get(at).as_string() {
+            let new_value = changed.get(at + 1);
+            let old_generation = changed.get(at + 2).as_f64().map(|g| g as u64);
+            at += 3;
             let value = if new_value.is_undefined() || new_value.is_null() {
                 None
             } else {
                 // An unreadable value is kept as null: the store lists it as damaged.
                 Some(js_json(&new_value, "the changed record").unwrap_or(Value::Null))
             };
-            let old_value = change.old_value();
-            let old_generation = old_value
-                .is_object()
-                .then(|| Reflect::get(&old_value, &JsValue::from_str("generation")).ok())
-                .flatten()
-                .and_then(|g| g.as_f64())
-                .map(|g| g as u64);
             client.note_store_change(&key, value, old_generation);
         }
         // Changes other contexts made reach the stored index once per burst, a second later.
