@@ -75,6 +75,53 @@ fn answer_plain(outcome: Result<JsValue, Error>) -> Result<JsValue, JsValue> {
     outcome.map_err(js_error)
 }
 
+/// A call of one of the methods that answer with the flow's state. One future for them all:
+/// each future type costs the module its own state machine, drop glue and boxing.
+enum FlowCall {
+    SetTab(i64),
+    SettleOrphaned(String),
+    State,
+    Cancel,
+    Fail {
+        authorize_url: Option<String>,
+        reason: FailureReason,
+        detail: Option<String>,
+    },
+    CheckDeadline,
+}
+
+/// Runs a flow call (or answers with why its arguments were refused) as a JS promise.
+#[inline(never)]
+fn flow_call(client: &Rc<Client<BrowserPlatform>>, call: Result<FlowCall, Error>) -> Promise {
+    let client = client.clone();
+    promise(async move {
+        let state = match call {
+            Err(error) => Err(error),
+            Ok(FlowCall::SetTab(tab_id)) => client.set_flow_tab(tab_id).await,
+            Ok(FlowCall::SettleOrphaned(worker_id)) => {
+                client.settle_orphaned_flow(&worker_id).await
+            }
+            Ok(FlowCall::State) => client.flow_state().await,
+            Ok(FlowCall::Cancel) => client.cancel_authorization().await,
+            Ok(FlowCall::Fail {
+                authorize_url,
+                reason,
+                detail,
+            }) => {
+                client
+                    .fail_authorization_of(
+                        authorize_url.as_deref(),
+                        reason,
+                        detail.as_deref().unwrap_or(""),
+                    )
+                    .await
+            }
+            Ok(FlowCall::CheckDeadline) => client.check_flow_deadline().await,
+        };
+        answer(state)
+    })
+}
+
 #[wasm_bindgen(js_class = TikTokShopClient)]
 impl TikTokShopClient {
     /// Validates `config` (throws `InvalidConfig`) and makes a client over `store`. When the store
@@ -135,16 +182,14 @@ impl TikTokShopClient {
     /// Records the tab the pending flow opened: only that tab may deliver a captured redirect.
     #[wasm_bindgen(js_name = setFlowTab, unchecked_return_type = "Promise<FlowState>")]
     pub fn set_flow_tab(&self, tab_id: f64) -> Promise {
-        let client = self.inner.clone();
-        promise(async move { answer(client.set_flow_tab(tab_id as i64).await) })
+        flow_call(&self.inner, Ok(FlowCall::SetTab(tab_id as i64)))
     }
 
     /// Ends a pending flow that another worker instance started and that can no longer finish
     /// (state 5, "interrupted"); `workerId` is the running instance.
     #[wasm_bindgen(js_name = settleOrphanedFlow, unchecked_return_type = "Promise<FlowState>")]
     pub fn settle_orphaned_flow(&self, worker_id: String) -> Promise {
-        let client = self.inner.clone();
-        promise(async move { answer(client.settle_orphaned_flow(&worker_id).await) })
+        flow_call(&self.inner, Ok(FlowCall::SettleOrphaned(worker_id)))
     }
 
     /// Completes the authorization with the redirect URL; resolves to the account summary.
@@ -182,15 +227,13 @@ impl TikTokShopClient {
     /// Where the flow stands (a passed deadline reads as 5).
     #[wasm_bindgen(js_name = flowState, unchecked_return_type = "Promise<FlowState>")]
     pub fn flow_state(&self) -> Promise {
-        let client = self.inner.clone();
-        promise(async move { answer(client.flow_state().await) })
+        flow_call(&self.inner, Ok(FlowCall::State))
     }
 
     /// Cancels the pending flow (state 5, "cancelled").
     #[wasm_bindgen(js_name = cancelAuthorization, unchecked_return_type = "Promise<FlowState>")]
     pub fn cancel_authorization(&self) -> Promise {
-        let client = self.inner.clone();
-        promise(async move { answer(client.cancel_authorization().await) })
+        flow_call(&self.inner, Ok(FlowCall::Cancel))
     }
 
     /// Ends the pending flow in state 5 with a reason (`windowClosed`, `interrupted`,
@@ -203,7 +246,6 @@ impl TikTokShopClient {
         detail: Option<String>,
         #[wasm_bindgen(unchecked_optional_param_type = "FailOptions")] options: Option<JsValue>,
     ) -> Promise {
-        let client = self.inner.clone();
         let reason = reason
             .as_string()
             .and_then(|code| FailureReason::parse(&code))
@@ -216,27 +258,21 @@ impl TikTokShopClient {
             });
         let options: Result<FailOptions, Error> =
             from_js(&options.unwrap_or_default(), "the options");
-        promise(async move {
-            answer(match (options, reason) {
-                (Ok(options), Ok(reason)) => {
-                    client
-                        .fail_authorization_of(
-                            options.authorize_url.as_deref(),
-                            reason,
-                            detail.as_deref().unwrap_or(""),
-                        )
-                        .await
-                }
-                (Err(error), _) | (_, Err(error)) => Err(error),
-            })
-        })
+        let call = match (options, reason) {
+            (Ok(options), Ok(reason)) => Ok(FlowCall::Fail {
+                authorize_url: options.authorize_url,
+                reason,
+                detail,
+            }),
+            (Err(error), _) | (_, Err(error)) => Err(error),
+        };
+        flow_call(&self.inner, call)
     }
 
     /// Records a passed deadline (call it from an alarm).
     #[wasm_bindgen(js_name = checkFlowDeadline, unchecked_return_type = "Promise<FlowState>")]
     pub fn check_flow_deadline(&self) -> Promise {
-        let client = self.inner.clone();
-        promise(async move { answer(client.check_flow_deadline().await) })
+        flow_call(&self.inner, Ok(FlowCall::CheckDeadline))
     }
 
     /// Every connected account, without secrets (reads every record: use `accountsPage` for
