@@ -164,15 +164,15 @@ impl Lock for WebLock {
         let request =
             tts_lock(&locks, name).map_err(|e| js_to_error(e, "navigator.locks.request"))?;
         // A waiter dropped before the grant (a new grant that stopped waiting) frees the lock.
-        let mut cancel = CallOnDrop(request.get(1).dyn_into::<Function>().ok());
-        let pending = Promise::resolve(&request.get(0));
+        // The snippet's own values: a promise, a function, and a function it resolves with
+        // (taken as they are, no type checks).
+        let mut cancel = CallOnDrop(Some(request.get(1).unchecked_into::<Function>()));
+        let pending: Promise = request.get(0).unchecked_into();
         let release = JsFuture::from(pending)
             .await
             .map_err(|e| js_to_error(e, "navigator.locks.request"))?;
         cancel.0 = None;
-        Ok(LockGuard::Web(CallOnDrop(
-            release.dyn_into::<Function>().ok(),
-        )))
+        Ok(LockGuard::Web(CallOnDrop(Some(release.unchecked_into()))))
     }
 }
 
