@@ -380,26 +380,32 @@ impl AccountIndex {
     /// The overview at `now`.
     pub fn overview(&self, now: i64, margin_secs: i64, app_key: &str) -> Overview {
         let mut counts = StatusCounts::default();
-        let mut attention: Vec<AttentionItem> = Vec::new();
+        // The sellers needing attention by name (lower case), then `open_id`: their keys sorted,
+        // each item made after (one sort in the module, not one per item type).
+        let mut attention: Vec<crate::SortKey> = Vec::new();
         let mut next_due_at: Option<i64> = None;
         for (open_id, entry) in &self.entries {
             let status = entry.status(now, margin_secs, app_key);
             counts.add(status);
             if status.needs_attention() {
-                attention.push(AttentionItem {
-                    open_id: open_id.clone(),
-                    seller_name: entry.seller_name.clone(),
-                    status,
-                });
+                attention.push((0, crate::lowercase(&entry.seller_name), open_id.clone()));
             } else {
                 let due = entry.due_at(margin_secs);
                 next_due_at = Some(next_due_at.map_or(due, |d| d.min(due)));
             }
         }
-        let mut attention = crate::sorted_by_key(attention, |a| {
-            (0, crate::lowercase(&a.seller_name), a.open_id.clone())
-        });
-        attention.truncate(ATTENTION_LIMIT);
+        let attention = crate::sort_keys(attention)
+            .into_iter()
+            .take(ATTENTION_LIMIT)
+            .filter_map(|((_, _, open_id), _)| {
+                let entry = self.get(&open_id)?;
+                Some(AttentionItem {
+                    seller_name: entry.seller_name.clone(),
+                    status: entry.status(now, margin_secs, app_key),
+                    open_id,
+                })
+            })
+            .collect();
         Overview {
             total: u32::try_from(self.entries.len()).unwrap_or(u32::MAX),
             counts,
