@@ -103,15 +103,27 @@ impl<P: Platform> Client<P> {
         // Each error redacted where it arises (`out`), not by an async block around the body:
         // one state machine fewer in the module.
         let records = self.out(self.store.all().await)?;
-        let summaries: Vec<AccountSummary> = records
-            .into_iter()
+        // By seller name, then `open_id` (the summary's): the records sorted by those keys and
+        // summarised in that order (no sort of the summaries themselves: one sort in the module).
+        let keys = records
+            .iter()
             .map(|(open_id, record)| match record {
-                Ok(account) => self.summary(&account),
-                Err(why) => AccountSummary::damaged(&open_id, &why),
+                Ok(account) => (
+                    0,
+                    account.tokens.seller_name.clone(),
+                    account.tokens.open_id.clone(),
+                ),
+                Err(_) => (0, String::new(), open_id.clone()),
             })
             .collect();
-        let summaries =
-            crate::sorted_by_key(summaries, |a| (0, a.seller_name.clone(), a.open_id.clone()));
+        let summaries = crate::sort_keys(keys)
+            .into_iter()
+            .filter_map(|(_, at)| records.get(at))
+            .map(|(open_id, record)| match record {
+                Ok(account) => self.summary(account),
+                Err(why) => AccountSummary::damaged(open_id, why),
+            })
+            .collect();
         let _ = self.store.flush_index().await;
         Ok(summaries)
     }
