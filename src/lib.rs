@@ -122,6 +122,18 @@ fn sift_down<T: Ord>(items: &mut [T], mut root: usize, end: usize) {
     }
 }
 
+/// `items` in the order of their keys (see [`sort_keys`]). Tests only: the module sorts keys and
+/// makes its items after, so that no copy of this function exists per item type.
+#[cfg(test)]
+pub(crate) fn sorted_by_key<T>(items: Vec<T>, key: impl Fn(&T) -> SortKey) -> Vec<T> {
+    let order = sort_keys(items.iter().map(key).collect());
+    let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
+    order
+        .into_iter()
+        .filter_map(|(_, at)| slots.get_mut(at).and_then(Option::take))
+        .collect()
+}
+
 /// `text` in lower case, by Unicode's default case conversion (as `str::to_lowercase`). ASCII
 /// text is converted here; in the browser, other text by the engine's
 /// `String.prototype.toLowerCase` (the same Unicode rules, final sigma included), which keeps
