@@ -11,7 +11,22 @@ use crate::views::{RedirectCodeView, TokenSetView};
 use crate::Error;
 use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
+
+#[wasm_bindgen(inline_js = r#"
+export function ttsBodyBytes(body) {
+  // A request body as bytes: a string as UTF-8, a Uint8Array as it is, null or undefined as
+  // none; anything else undefined.
+  if (typeof body === 'string') return new TextEncoder().encode(body);
+  if (body instanceof Uint8Array) return body;
+  if (body == null) return new Uint8Array(0);
+  return undefined;
+}
+"#)]
+extern "C" {
+    /// `signRequest`'s body as bytes (`None`: not a string, a `Uint8Array` or null).
+    #[wasm_bindgen(js_name = ttsBodyBytes)]
+    fn tts_body_bytes(body: &JsValue) -> Option<Uint8Array>;
+}
 
 /// The TikTok sign of a request (lowercase hex). `query`: a plain object of string values;
 /// `body`: a string, a `Uint8Array`, or null.
@@ -41,17 +56,12 @@ pub fn sign_request(
         })?;
         pairs.push((name, value));
     }
-    let bytes: Vec<u8> = if let Some(text) = body.as_string() {
-        text.into_bytes()
-    } else if let Some(array) = body.dyn_ref::<Uint8Array>() {
-        array.to_vec()
-    } else if body.is_null() || body.is_undefined() {
-        Vec::new()
-    } else {
+    let Some(bytes) = tts_body_bytes(&body) else {
         return Err(js_error(Error::InvalidInput(
             "body must be a string, a Uint8Array or null".into(),
         )));
     };
+    let bytes = bytes.to_vec();
     Ok(crate::signing::sign(
         app_secret,
         path,
