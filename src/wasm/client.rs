@@ -13,7 +13,7 @@ use crate::error::FailureReason;
 use crate::flow::FlowRunner;
 use crate::views::{AuthorizationStart, BeginOptions, CompleteOptions, FailOptions};
 use crate::Error;
-use js_sys::{Promise, Reflect};
+use js_sys::Promise;
 use serde::Serialize;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -39,25 +39,27 @@ fn answer<T: Serialize>(outcome: Result<T, Error>) -> Result<JsValue, JsValue> {
     }
 }
 
-/// `apiFetch`'s answer: `{ status, body }`, the body parsed by the engine (out of the method's
-/// future: plain code, once).
+#[wasm_bindgen(inline_js = r#"
+export function ttsApiResponse(status, body) {
+  // apiFetch's answer: { status, body }, the body's JSON parsed by the engine.
+  return { status, body: JSON.parse(body) };
+}
+"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = ttsApiResponse, catch)]
+    fn tts_api_response(status: u16, body: &str) -> Result<JsValue, JsValue>;
+}
+
+/// `apiFetch`'s answer: `{ status, body }`, the body parsed by the engine (one call into JS).
 #[inline(never)]
 fn api_response(outcome: Result<ApiResponse, Error>) -> Result<JsValue, JsValue> {
     let response = outcome.map_err(js_error)?;
-    let out = js_sys::Object::new();
-    Reflect::set(
-        &out,
-        &JsValue::from_str("status"),
-        &JsValue::from_f64(f64::from(response.status)),
-    )?;
-    let body = js_sys::JSON::parse(&response.body).map_err(|e| {
+    tts_api_response(response.status, &response.body).map_err(|e| {
         js_error(Error::InvalidInput(format!(
             "JSON.parse: {}",
             js_message(&e)
         )))
-    })?;
-    Reflect::set(&out, &JsValue::from_str("body"), &body)?;
-    Ok(out.into())
+    })
 }
 
 /// A client call's outcome that is a JS value already (`null`, a string): what [`answer`] would
