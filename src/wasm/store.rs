@@ -8,7 +8,7 @@ use crate::client::platform::{Sleep, Store};
 use crate::client::Client;
 use crate::json::{Map, Value};
 use crate::Error;
-use js_sys::{Array, Function, Object, Reflect};
+use js_sys::{Array, Function, Object};
 use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -22,6 +22,11 @@ export function ttsMissingMethod(store) {
     if (store == null || typeof store[names[i]] !== 'function') return i;
   }
   return names.length;
+}
+export function ttsTextOf(items, key) {
+  // items[key] when it is a string.
+  const value = items?.[key];
+  return typeof value === 'string' ? value : undefined;
 }
 export function ttsChanges(changes, prefix) {
   // [key, newValue, oldValue.generation, …] of the changed keys that start with `prefix`.
@@ -40,6 +45,10 @@ extern "C" {
     /// none). A lookup in JS: one call, no `Reflect.get` per name from the module.
     #[wasm_bindgen(js_name = ttsMissingMethod)]
     fn tts_missing_method(store: &StoreObject) -> u32;
+
+    /// `items[key]` when it is a string.
+    #[wasm_bindgen(js_name = ttsTextOf)]
+    fn tts_text_of(items: &JsValue, key: &str) -> Option<String>;
 
     /// The changes of keys starting with `prefix` in a `storage.onChanged` event, flat:
     /// `[key, newValue, oldValue.generation, …]` (one call, not a `Reflect.get` per field).
@@ -148,9 +157,7 @@ impl Store for JsStore {
             .get(&JsValue::from_str(key))
             .map_err(|e| js_to_error(e, "store.get"))?;
         let items = await_promise(called, "store.get").await?;
-        Ok(Reflect::get(&items, &JsValue::from_str(key))
-            .ok()
-            .and_then(|v| v.as_string()))
+        Ok(tts_text_of(&items, key))
     }
 
     async fn keys(&self) -> Result<Option<Vec<String>>, Error> {
