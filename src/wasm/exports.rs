@@ -143,8 +143,7 @@ pub fn normalize_page_origin_js(text: &str) -> Result<String, JsValue> {
 #[wasm_bindgen(js_name = captureModeOf, unchecked_return_type = "CaptureMode")]
 pub fn capture_mode_of(
     #[wasm_bindgen(unchecked_param_type = "string | null | undefined")] setting: Option<String>,
-) -> String {
-    crate::flow::CaptureMode::from_setting(setting.as_deref())
-        .as_str()
-        .to_owned()
+) -> JsValue {
+    // The word as a JS string at once (no Rust `String` made and handed over).
+    JsValue::from_str(crate::flow::CaptureMode::from_setting(setting.as_deref()).as_str())
 }
