@@ -30,14 +30,14 @@ extern "C" {
 
 /// The TikTok sign of a request (lowercase hex). `query`: a plain object of string values;
 /// `body`: a string, a `Uint8Array`, or null.
-#[wasm_bindgen(js_name = signRequest)]
+#[wasm_bindgen(js_name = signRequest, unchecked_return_type = "string")]
 pub fn sign_request(
     app_secret: &str,
     path: &str,
     #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] query: JsValue,
     #[wasm_bindgen(unchecked_param_type = "string | Uint8Array | null | undefined")] body: JsValue,
     content_type: Option<String>,
-) -> Result<String, JsValue> {
+) -> Result<JsValue, JsValue> {
     let query = match js_json(&query, "query").map_err(js_error)? {
         Value::Null => Map::new(),
         Value::Object(query) => query,
@@ -62,13 +62,23 @@ pub fn sign_request(
         )));
     };
     let bytes = bytes.to_vec();
-    Ok(crate::signing::sign(
+    js_string(Ok(crate::signing::sign(
         app_secret,
         path,
         &pairs,
         &bytes,
         content_type.as_deref().unwrap_or("application/json"),
-    ))
+    )))
+}
+
+/// A text the core made, as a JS string made at once (where a Rust `String` returned is handed
+/// over through the module's memory by glue of its own in each export), or the error thrown.
+#[inline(never)]
+fn js_string(text: Result<String, Error>) -> Result<JsValue, JsValue> {
+    match text {
+        Ok(text) => Ok(JsValue::from_str(&text)),
+        Err(error) => Err(js_error(error)),
+    }
 }
 
 /// Parses a token/get or token/refresh response into the token model (tokens included).
@@ -80,13 +90,13 @@ pub fn parse_token_response_js(http_status: u16, body_text: &str) -> Result<JsVa
 
 /// The authorization page URL for `config` (only `serviceId`, `region` and
 /// `endpoints.authorize` are used) and `state`.
-#[wasm_bindgen(js_name = buildAuthorizeUrl)]
+#[wasm_bindgen(js_name = buildAuthorizeUrl, unchecked_return_type = "string")]
 pub fn build_authorize_url(
     #[wasm_bindgen(unchecked_param_type = "Partial<ClientConfig>")] config: JsValue,
     state: &str,
-) -> Result<String, JsValue> {
-    let input: ClientConfigInput = from_js(&config, "config").map_err(js_error)?;
-    authorize_url_from_input(&input, state).map_err(js_error)
+) -> Result<JsValue, JsValue> {
+    let input: Result<ClientConfigInput, Error> = from_js(&config, "config");
+    js_string(input.and_then(|input| authorize_url_from_input(&input, state)))
 }
 
 /// Parses the redirect URL: `{ code, appKey?, locale?, shopRegion? }`, or throws
@@ -120,11 +130,10 @@ pub(crate) fn client_config(config: &JsValue) -> Result<ClientConfig, JsValue> {
 }
 
 /// A fresh `state` (256 random bits, base64url).
-#[wasm_bindgen(js_name = newState)]
-pub fn new_state_js() -> Result<String, JsValue> {
+#[wasm_bindgen(js_name = newState, unchecked_return_type = "string")]
+pub fn new_state_js() -> Result<JsValue, JsValue> {
     let mut bytes = [0u8; 32];
-    JsRandom.fill(&mut bytes).map_err(js_error)?;
-    new_state(&bytes).map_err(js_error)
+    js_string(JsRandom.fill(&mut bytes).and_then(|()| new_state(&bytes)))
 }
 
 /// The capture modes a flow can use, in the order a settings page offers them.
@@ -134,9 +143,9 @@ pub fn capture_modes_js() -> Result<JsValue, JsValue> {
 }
 
 /// `https://host[:port]` for a team page's origin as typed; throws `InvalidInput` saying what is wrong.
-#[wasm_bindgen(js_name = normalizePageOrigin)]
-pub fn normalize_page_origin_js(text: &str) -> Result<String, JsValue> {
-    crate::origins::normalize_page_origin(text).map_err(js_error)
+#[wasm_bindgen(js_name = normalizePageOrigin, unchecked_return_type = "string")]
+pub fn normalize_page_origin_js(text: &str) -> Result<JsValue, JsValue> {
+    js_string(crate::origins::normalize_page_origin(text))
 }
 
 /// The capture mode a setting asks for: unset or unknown is the sign-in window (`identity`).
