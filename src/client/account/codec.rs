@@ -127,13 +127,14 @@ fn empty_tokens() -> TokenSet {
 
 fn read_tokens(value: &Value, t: &mut TokenSet) -> Result<(), String> {
     let f = Fields::of(value)?;
-    t.granted_scopes = f
+    // A plain loop: a `collect` into a `Result` is an iterator adapter of its own in the module.
+    for scope in f
         .required("grantedScopes")?
         .as_array()
         .ok_or_else(|| WRONG_TYPE.to_owned())?
-        .iter()
-        .map(as_string)
-        .collect::<Result<Vec<String>, String>>()?;
+    {
+        t.granted_scopes.push(as_string(scope)?);
+    }
     t.scopes_field = match f.0.get("scopesField") {
         None => ScopesField::default(),
         Some(v) => match v.as_str() {
