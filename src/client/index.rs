@@ -225,6 +225,25 @@ fn read_entry<'a>(item: &'a Value, common: &Rc<str>) -> Option<(&'a str, IndexEn
     ))
 }
 
+/// The ids of `keys` in their order (each key's first text, or with `third` its second), from
+/// the `skip`th on, at most `limit`: one plain loop for every list the index gives (each chain of
+/// iterator adapters is code of its own in the module).
+fn sorted_ids(keys: Vec<crate::SortKey>, skip: usize, limit: usize, third: bool) -> Vec<String> {
+    let mut ids = Vec::new();
+    let mut skipped = 0;
+    for ((_, first, second), _) in crate::sort_keys(keys) {
+        if ids.len() >= limit {
+            break;
+        }
+        if skipped < skip {
+            skipped += 1;
+            continue;
+        }
+        ids.push(if third { second } else { first });
+    }
+    ids
+}
+
 // One account as stored: `[openId, name, region, accessExpiresAt, refreshExpiresAt,
 // receivedAt, reconnect, appKey (when not the index's), damaged]`. Arrays, not objects: the
 // index is read at every worker start, and arrays are smaller to keep and to parse.
@@ -329,23 +348,23 @@ impl AccountIndex {
     pub fn reconcile(&mut self, keys: &[String]) -> (Vec<String>, bool) {
         // The stored ids, in order (a sorted list, not a set: one kind of map fewer in the
         // module). Duplicates cannot occur: keys are unique.
-        let stored_ids: Vec<String> = crate::sort_keys(
-            keys.iter()
-                .filter_map(|k| open_id_of_key(k))
-                .map(|id| (0, id.to_owned(), String::new()))
-                .collect(),
-        )
-        .into_iter()
-        .map(|((_, id, _), _)| id)
-        .collect();
+        let mut stored: Vec<crate::SortKey> = Vec::new();
+        for key in keys {
+            if let Some(id) = open_id_of_key(key) {
+                stored.push((0, id.to_owned(), String::new()));
+            }
+        }
+        let stored_ids = sorted_ids(stored, 0, usize::MAX, false);
         let listed = self.entries.len();
         self.entries
             .retain(|(id, _)| stored_ids.binary_search(id).is_ok());
         let removed = self.entries.len() != listed;
-        let unknown = stored_ids
-            .into_iter()
-            .filter(|id| self.get(id).is_none())
-            .collect();
+        let mut unknown = Vec::new();
+        for id in stored_ids {
+            if self.get(&id).is_none() {
+                unknown.push(id);
+            }
+        }
         (unknown, removed)
     }
 
@@ -394,39 +413,33 @@ impl AccountIndex {
                 next_due_at = Some(next_due_at.map_or(due, |d| d.min(due)));
             }
         }
-        let attention = crate::sort_keys(attention)
-            .into_iter()
-            .take(ATTENTION_LIMIT)
-            .filter_map(|((_, _, open_id), _)| {
-                let entry = self.get(&open_id)?;
-                Some(AttentionItem {
+        let mut items = Vec::new();
+        for open_id in sorted_ids(attention, 0, ATTENTION_LIMIT, true) {
+            if let Some(entry) = self.get(&open_id) {
+                items.push(AttentionItem {
                     seller_name: entry.seller_name.clone(),
                     status: entry.status(now, margin_secs, app_key),
                     open_id,
-                })
-            })
-            .collect();
+                });
+            }
+        }
         Overview {
             total: u32::try_from(self.entries.len()).unwrap_or(u32::MAX),
             counts,
-            attention,
+            attention: items,
             next_due_at,
         }
     }
 
     /// The accounts due for a refresh at `now`, earliest first, at most `limit`.
     pub fn due(&self, now: i64, margin_secs: i64, app_key: &str, limit: usize) -> Vec<String> {
-        let due: Vec<crate::SortKey> = self
-            .entries
-            .iter()
-            .filter(|(_, e)| e.status(now, margin_secs, app_key).refresh_due())
-            .map(|(id, e)| (e.due_at(margin_secs), id.clone(), String::new()))
-            .collect();
-        crate::sort_keys(due)
-            .into_iter()
-            .take(limit)
-            .map(|((_, id, _), _)| id)
-            .collect()
+        let mut due: Vec<crate::SortKey> = Vec::new();
+        for (id, e) in &self.entries {
+            if e.status(now, margin_secs, app_key).refresh_due() {
+                due.push((e.due_at(margin_secs), id.clone(), String::new()));
+            }
+        }
+        sorted_ids(due, 0, limit, false)
     }
 
     /// One page of the list the popup shows: the accounts matching `query` (a case-insensitive
@@ -457,12 +470,6 @@ impl AccountIndex {
             }
         }
         let total = matching.len();
-        let page = crate::sort_keys(matching)
-            .into_iter()
-            .skip(offset)
-            .take(limit)
-            .map(|((_, _, id), _)| id)
-            .collect();
-        (page, total, counts)
+        (sorted_ids(matching, offset, limit, true), total, counts)
     }
 }
