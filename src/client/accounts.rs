@@ -104,26 +104,25 @@ impl<P: Platform> Client<P> {
         // one state machine fewer in the module.
         let records = self.out(self.store.all().await)?;
         // By seller name, then `open_id` (the summary's): the records sorted by those keys and
-        // summarised in that order (no sort of the summaries themselves: one sort in the module).
-        let keys = records
-            .iter()
-            .map(|(open_id, record)| match record {
+        // summarised in that order (no sort of the summaries themselves: one sort in the module),
+        // in plain loops (each chain of iterator adapters is code of its own).
+        let mut keys = Vec::with_capacity(records.len());
+        for (open_id, record) in &records {
+            keys.push(match record {
                 Ok(account) => (
                     0,
                     account.tokens.seller_name.clone(),
                     account.tokens.open_id.clone(),
                 ),
                 Err(_) => (0, String::new(), open_id.clone()),
-            })
-            .collect();
-        let summaries = crate::sort_keys(keys)
-            .into_iter()
-            .filter_map(|(_, at)| records.get(at))
-            .map(|(open_id, record)| match record {
-                Ok(account) => self.summary(account),
-                Err(why) => AccountSummary::damaged(open_id, why),
-            })
-            .collect();
+            });
+        }
+        let mut summaries = Vec::with_capacity(records.len());
+        for (_, at) in crate::sort_keys(keys) {
+            if let Some((open_id, record)) = records.get(at) {
+                summaries.push(self.summary_of(open_id, record));
+            }
+        }
         let _ = self.store.flush_index().await;
         Ok(summaries)
     }
@@ -150,13 +149,10 @@ impl<P: Platform> Client<P> {
         });
         let (ids, matching) = self.out(page)?;
         let records = self.out(self.store.records(&ids).await)?;
-        let accounts = records
-            .into_iter()
-            .map(|(open_id, record)| match record {
-                Ok(account) => self.summary(&account),
-                Err(why) => AccountSummary::damaged(&open_id, &why),
-            })
-            .collect();
+        let mut accounts = Vec::with_capacity(records.len());
+        for (open_id, record) in &records {
+            accounts.push(self.summary_of(open_id, record));
+        }
         // Counted after the page's records were read: reading may have found one changed or
         // damaged.
         let loaded = self.store.current_index().await;
@@ -185,6 +181,14 @@ impl<P: Platform> Client<P> {
                 .indexed(|index| index.overview(now, margin, app_key))
         });
         self.out(overview)
+    }
+
+    /// What pages see of a record as read: its summary, or that it is damaged and why.
+    fn summary_of(&self, open_id: &str, record: &super::store::Record) -> AccountSummary {
+        match record {
+            Ok(account) => self.summary(account),
+            Err(why) => AccountSummary::damaged(open_id, why),
+        }
     }
 
     /// Removes an account, at once, whatever is in flight: a refresh that finishes later finds

@@ -292,23 +292,20 @@ impl AccountIndex {
         // Built as a JSON value and written by the module's one writer (no serde serializer of
         // a tuple of its own): the same text as before.
         let text = |s: Option<&str>| s.map_or(Value::Null, Value::from);
-        let a: Vec<Value> = self
-            .entries
-            .iter()
-            .map(|(open_id, e)| {
-                Value::Array(vec![
-                    open_id.as_str().into(),
-                    e.seller_name.as_str().into(),
-                    e.seller_region.as_str().into(),
-                    e.access_expires_at.into(),
-                    e.refresh_expires_at.into(),
-                    e.received_at.map_or(Value::Null, Value::from),
-                    text(e.reconnect.map(AccountReason::word)),
-                    text((&*e.app_key != common).then_some(&*e.app_key)),
-                    text(e.damaged.as_deref()),
-                ])
-            })
-            .collect();
+        let mut a: Vec<Value> = Vec::with_capacity(self.entries.len());
+        for (open_id, e) in &self.entries {
+            a.push(Value::Array(vec![
+                open_id.as_str().into(),
+                e.seller_name.as_str().into(),
+                e.seller_region.as_str().into(),
+                e.access_expires_at.into(),
+                e.refresh_expires_at.into(),
+                e.received_at.map_or(Value::Null, Value::from),
+                text(e.reconnect.map(AccountReason::word)),
+                text((&*e.app_key != common).then_some(&*e.app_key)),
+                text(e.damaged.as_deref()),
+            ]));
+        }
         Value::String(format!(
             "{{\"v\":{INDEX_VERSION},\"k\":{},\"a\":{}}}",
             Value::from(common).to_json(),

@@ -466,16 +466,13 @@ impl<S: Store> AccountStore<S> {
     /// Loads the index, and reads again the accounts whose last change event was not believed.
     pub async fn current_index(&self) -> Result<(), Error> {
         self.load_index().await?;
-        let suspects: Vec<String> = self
-            .slots
-            .borrow_mut()
-            .iter_mut()
-            .filter(|(_, slot)| slot.suspect)
-            .map(|(open_id, slot)| {
+        let mut suspects: Vec<String> = Vec::new();
+        for (open_id, slot) in self.slots.borrow_mut().iter_mut() {
+            if slot.suspect {
                 slot.suspect = false;
-                open_id.clone()
-            })
-            .collect();
+                suspects.push(open_id.clone());
+            }
+        }
         if !suspects.is_empty() {
             self.records(&suspects).await?;
         }
@@ -660,11 +657,12 @@ impl<S: Store> AccountStore<S> {
 
     /// The accounts with unsaved tokens.
     pub fn unsaved_ids(&self) -> Vec<String> {
-        self.slots
-            .borrow()
-            .iter()
-            .filter(|(_, slot)| slot.unsaved.is_some())
-            .map(|(open_id, _)| open_id.clone())
-            .collect()
+        let mut ids = Vec::new();
+        for (open_id, slot) in self.slots.borrow().iter() {
+            if slot.unsaved.is_some() {
+                ids.push(open_id.clone());
+            }
+        }
+        ids
     }
 }
