@@ -114,8 +114,13 @@ impl StoreObject {
     }
 }
 
-fn key_array<'a>(keys: impl Iterator<Item = &'a String>) -> JsValue {
-    keys.map(|k| JsValue::from_str(k)).collect::<Array>().into()
+/// The keys as a JS array (a plain loop: an iterator chain is code of its own).
+fn key_array(keys: &[String]) -> JsValue {
+    let array = Array::new();
+    for key in keys {
+        array.push(&JsValue::from_str(key));
+    }
+    array.into()
 }
 
 /// The JS store as the client's [`Store`].
@@ -124,7 +129,7 @@ pub struct JsStore(pub StoreObject);
 
 impl Store for JsStore {
     async fn get(&self, keys: Option<&[String]>) -> Result<Map, Error> {
-        let arg = keys.map_or(JsValue::NULL, |keys| key_array(keys.iter()));
+        let arg = keys.map_or(JsValue::NULL, key_array);
         let called = self.0.get(&arg).map_err(|e| js_to_error(e, "store.get"))?;
         let items = await_promise(called, "store.get").await?;
         match js_json(&items, "the stored items").map_err(|e| Error::Storage(e.to_string()))? {
@@ -146,7 +151,7 @@ impl Store for JsStore {
     async fn remove(&self, keys: &[String]) -> Result<(), Error> {
         let called = self
             .0
-            .remove(&key_array(keys.iter()))
+            .remove(&key_array(keys))
             .map_err(|e| js_to_error(e, "store.remove"))?;
         await_promise(called, "store.remove").await.map(|_| ())
     }
@@ -169,12 +174,14 @@ impl Store for JsStore {
             .get_keys()
             .map_err(|e| js_to_error(e, "store.getKeys"))?;
         let keys = await_promise(called, "store.getKeys").await?;
-        Ok(Some(
-            Array::from(&keys)
-                .iter()
-                .filter_map(|k| k.as_string())
-                .collect(),
-        ))
+        let keys = Array::from(&keys);
+        let mut out = Vec::new();
+        for at in 0..keys.length() {
+            if let Some(key) = keys.get(at).as_string() {
+                out.push(key);
+            }
+        }
+        Ok(Some(out))
     }
 }
 
