@@ -197,7 +197,10 @@ pub fn storable(tokens: &mut TokenSet) {
 pub fn cap_unknown_fields(tokens: &mut TokenSet) {
     let mut budget = MAX_UNKNOWN_FIELDS_BYTES;
     for map in [&mut tokens.extra_data, &mut tokens.extra_envelope] {
-        let keys: Vec<String> = map.keys().cloned().collect();
+        let mut keys: Vec<String> = Vec::with_capacity(map.len());
+        for key in map.keys() {
+            keys.push(key.clone());
+        }
         for key in keys {
             let size = map.get(&key).map_or(0, |v| key.len() + v.to_json().len());
             if size <= budget {
