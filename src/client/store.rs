@@ -232,7 +232,7 @@ impl<S: Store> AccountStore<S> {
             return;
         }
         match new_value {
-            Some(value) => self.remember(open_id, parse_record(value)),
+            Some(value) => self.remember(open_id, &parse_record(value)),
             None => {
                 if let Some(slot) = self.slots.borrow_mut().get_mut(open_id) {
                     slot.latest = None;
@@ -255,27 +255,27 @@ impl<S: Store> AccountStore<S> {
             }
             Some(value) => {
                 let record = parse_record(value);
-                self.remember(open_id, record.clone());
+                self.remember(open_id, &record);
                 Some(record)
             }
         }
     }
 
     /// Keeps a freshly read record in memory and in the index.
-    fn remember(&self, open_id: &str, record: Record) {
+    fn remember(&self, open_id: &str, record: &Record) {
         let watching = self.watching.get();
         self.slot(open_id, |slot| {
             slot.suspect = false;
-            if let Ok(account) = &record {
+            if let Ok(account) = record {
                 // What was read or believed is the truth, even below an earlier generation.
                 slot.latest = Some(account.generation);
             }
-            slot.cached = match &record {
+            slot.cached = match record {
                 Ok(account) if watching => Some(account.clone()),
                 _ => None,
             };
         });
-        let entry = match &record {
+        let entry = match record {
             Ok(account) => IndexEntry::of(account),
             Err(why) => IndexEntry::damaged(why),
         };
