@@ -103,15 +103,26 @@ impl<P: Platform> Client<P> {
         // Each error redacted where it arises (`out`), not by an async block around the body:
         // one state machine fewer in the module.
         let records = self.out(self.store.all().await)?;
-        let summaries: Vec<AccountSummary> = records
-            .into_iter()
-            .map(|(open_id, record)| match record {
-                Ok(account) => self.summary(&account),
-                Err(why) => AccountSummary::damaged(&open_id, &why),
-            })
-            .collect();
-        let summaries =
-            crate::sorted_by_key(summaries, |a| (0, a.seller_name.clone(), a.open_id.clone()));
+        // By seller name, then `open_id` (the summary's): the records sorted by those keys and
+        // summarised in that order (no sort of the summaries themselves: one sort in the module),
+        // in plain loops (each chain of iterator adapters is code of its own).
+        let mut keys = Vec::with_capacity(records.len());
+        for (open_id, record) in &records {
+            keys.push(match record {
+                Ok(account) => (
+                    0,
+                    account.tokens.seller_name.clone(),
+                    account.tokens.open_id.clone(),
+                ),
+                Err(_) => (0, String::new(), open_id.clone()),
+            });
+        }
+        let mut summaries = Vec::with_capacity(records.len());
+        for (_, at) in crate::sort_keys(keys) {
+            if let Some((open_id, record)) = records.get(at) {
+                summaries.push(self.summary_of(open_id, record));
+            }
+        }
         let _ = self.store.flush_index().await;
         Ok(summaries)
     }
@@ -122,9 +133,9 @@ impl<P: Platform> Client<P> {
         let now = self.now();
         let margin = self.config.refresh_margin_secs;
         let app_key = self.config.app.app_key();
-        let page = self
-            .store
-            .with_index(|index| {
+        let loaded = self.store.current_index().await;
+        let page = loaded.map(|()| {
+            self.store.indexed(|index| {
                 let (ids, matching, _) = index.page(
                     &request.query,
                     request.offset,
@@ -135,22 +146,20 @@ impl<P: Platform> Client<P> {
                 );
                 (ids, matching)
             })
-            .await;
+        });
         let (ids, matching) = self.out(page)?;
         let records = self.out(self.store.records(&ids).await)?;
-        let accounts = records
-            .into_iter()
-            .map(|(open_id, record)| match record {
-                Ok(account) => self.summary(&account),
-                Err(why) => AccountSummary::damaged(&open_id, &why),
-            })
-            .collect();
+        let mut accounts = Vec::with_capacity(records.len());
+        for (open_id, record) in &records {
+            accounts.push(self.summary_of(open_id, record));
+        }
         // Counted after the page's records were read: reading may have found one changed or
         // damaged.
-        let counted = self
-            .store
-            .with_index(|index| (index.overview(now, margin, app_key).counts, index.len()))
-            .await;
+        let loaded = self.store.current_index().await;
+        let counted = loaded.map(|()| {
+            self.store
+                .indexed(|index| (index.overview(now, margin, app_key).counts, index.len()))
+        });
         let (counts, total) = self.out(counted)?;
         Ok(AccountsPage {
             accounts,
@@ -166,11 +175,20 @@ impl<P: Platform> Client<P> {
         let now = self.now();
         let margin = self.config.refresh_margin_secs;
         let app_key = self.config.app.app_key();
-        let overview = self
-            .store
-            .with_index(|index| index.overview(now, margin, app_key))
-            .await;
+        let loaded = self.store.current_index().await;
+        let overview = loaded.map(|()| {
+            self.store
+                .indexed(|index| index.overview(now, margin, app_key))
+        });
         self.out(overview)
+    }
+
+    /// What pages see of a record as read: its summary, or that it is damaged and why.
+    fn summary_of(&self, open_id: &str, record: &super::store::Record) -> AccountSummary {
+        match record {
+            Ok(account) => self.summary(account),
+            Err(why) => AccountSummary::damaged(open_id, why),
+        }
     }
 
     /// Removes an account, at once, whatever is in flight: a refresh that finishes later finds
@@ -312,21 +330,28 @@ fn newer_detail(
     imported: &crate::token::TokenSet,
 ) -> Option<String> {
     use crate::error::utc_minutes;
-    if stored.refresh_token_expires_at > imported.refresh_token_expires_at {
-        Some(format!(
-            "the stored authorization lasts until {}, the file's until {}",
-            utc_minutes(stored.refresh_token_expires_at),
-            utc_minutes(imported.refresh_token_expires_at)
-        ))
-    } else if stored.refresh_token_expires_at == imported.refresh_token_expires_at
-        && stored.access_token_expires_at > imported.access_token_expires_at
-    {
-        Some(format!(
-            "the stored access token is good until {}, the file's until {}",
-            utc_minutes(stored.access_token_expires_at),
-            utc_minutes(imported.access_token_expires_at)
-        ))
-    } else {
-        None
-    }
+    // One sentence with the words that differ (one `format!` in the module, not one per case).
+    let (what, at_stored, at_imported) =
+        if stored.refresh_token_expires_at > imported.refresh_token_expires_at {
+            (
+                "the stored authorization lasts",
+                stored.refresh_token_expires_at,
+                imported.refresh_token_expires_at,
+            )
+        } else if stored.refresh_token_expires_at == imported.refresh_token_expires_at
+            && stored.access_token_expires_at > imported.access_token_expires_at
+        {
+            (
+                "the stored access token is good",
+                stored.access_token_expires_at,
+                imported.access_token_expires_at,
+            )
+        } else {
+            return None;
+        };
+    Some(format!(
+        "{what} until {}, the file's until {}",
+        utc_minutes(at_stored),
+        utc_minutes(at_imported)
+    ))
 }

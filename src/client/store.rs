@@ -232,7 +232,7 @@ impl<S: Store> AccountStore<S> {
             return;
         }
         match new_value {
-            Some(value) => self.remember(open_id, parse_record(value)),
+            Some(value) => self.remember(open_id, &parse_record(value)),
             None => {
                 if let Some(slot) = self.slots.borrow_mut().get_mut(open_id) {
                     slot.latest = None;
@@ -255,27 +255,27 @@ impl<S: Store> AccountStore<S> {
             }
             Some(value) => {
                 let record = parse_record(value);
-                self.remember(open_id, record.clone());
+                self.remember(open_id, &record);
                 Some(record)
             }
         }
     }
 
     /// Keeps a freshly read record in memory and in the index.
-    fn remember(&self, open_id: &str, record: Record) {
+    fn remember(&self, open_id: &str, record: &Record) {
         let watching = self.watching.get();
         self.slot(open_id, |slot| {
             slot.suspect = false;
-            if let Ok(account) = &record {
+            if let Ok(account) = record {
                 // What was read or believed is the truth, even below an earlier generation.
                 slot.latest = Some(account.generation);
             }
-            slot.cached = match &record {
+            slot.cached = match record {
                 Ok(account) if watching => Some(account.clone()),
                 _ => None,
             };
         });
-        let entry = match &record {
+        let entry = match record {
             Ok(account) => IndexEntry::of(account),
             Err(why) => IndexEntry::damaged(why),
         };
@@ -450,26 +450,29 @@ impl<S: Store> AccountStore<S> {
     pub async fn with_index<T>(&self, f: impl FnOnce(&AccountIndex) -> T) -> Result<T, Error> {
         // The awaits in a function of their own: one copy in the module, not one per `f`.
         self.current_index().await?;
+        Ok(self.indexed(f))
+    }
+
+    /// Runs `f` over the index as it is in memory (after [`AccountStore::current_index`]): a
+    /// plain function, so a caller awaits one future, not a future per closure.
+    pub fn indexed<T>(&self, f: impl FnOnce(&AccountIndex) -> T) -> T {
         let index = self.index.borrow();
         match index.as_ref() {
-            Some(index) => Ok(f(index)),
-            None => Ok(f(&AccountIndex::default())),
+            Some(index) => f(index),
+            None => f(&AccountIndex::default()),
         }
     }
 
     /// Loads the index, and reads again the accounts whose last change event was not believed.
-    async fn current_index(&self) -> Result<(), Error> {
+    pub async fn current_index(&self) -> Result<(), Error> {
         self.load_index().await?;
-        let suspects: Vec<String> = self
-            .slots
-            .borrow_mut()
-            .iter_mut()
-            .filter(|(_, slot)| slot.suspect)
-            .map(|(open_id, slot)| {
+        let mut suspects: Vec<String> = Vec::new();
+        for (open_id, slot) in self.slots.borrow_mut().iter_mut() {
+            if slot.suspect {
                 slot.suspect = false;
-                open_id.clone()
-            })
-            .collect();
+                suspects.push(open_id.clone());
+            }
+        }
         if !suspects.is_empty() {
             self.records(&suspects).await?;
         }
@@ -654,11 +657,12 @@ impl<S: Store> AccountStore<S> {
 
     /// The accounts with unsaved tokens.
     pub fn unsaved_ids(&self) -> Vec<String> {
-        self.slots
-            .borrow()
-            .iter()
-            .filter(|(_, slot)| slot.unsaved.is_some())
-            .map(|(open_id, _)| open_id.clone())
-            .collect()
+        let mut ids = Vec::new();
+        for (open_id, slot) in self.slots.borrow().iter() {
+            if slot.unsaved.is_some() {
+                ids.push(open_id.clone());
+            }
+        }
+        ids
     }
 }

@@ -11,18 +11,33 @@ use crate::views::{RedirectCodeView, TokenSetView};
 use crate::Error;
 use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
+
+#[wasm_bindgen(inline_js = r#"
+export function ttsBodyBytes(body) {
+  // A request body as bytes: a string as UTF-8, a Uint8Array as it is, null or undefined as
+  // none; anything else undefined.
+  if (typeof body === 'string') return new TextEncoder().encode(body);
+  if (body instanceof Uint8Array) return body;
+  if (body == null) return new Uint8Array(0);
+  return undefined;
+}
+"#)]
+extern "C" {
+    /// `signRequest`'s body as bytes (`None`: not a string, a `Uint8Array` or null).
+    #[wasm_bindgen(js_name = ttsBodyBytes)]
+    fn tts_body_bytes(body: &JsValue) -> Option<Uint8Array>;
+}
 
 /// The TikTok sign of a request (lowercase hex). `query`: a plain object of string values;
 /// `body`: a string, a `Uint8Array`, or null.
-#[wasm_bindgen(js_name = signRequest)]
+#[wasm_bindgen(js_name = signRequest, unchecked_return_type = "string")]
 pub fn sign_request(
     app_secret: &str,
     path: &str,
     #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] query: JsValue,
     #[wasm_bindgen(unchecked_param_type = "string | Uint8Array | null | undefined")] body: JsValue,
     content_type: Option<String>,
-) -> Result<String, JsValue> {
+) -> Result<JsValue, JsValue> {
     let query = match js_json(&query, "query").map_err(js_error)? {
         Value::Null => Map::new(),
         Value::Object(query) => query,
@@ -41,24 +56,29 @@ pub fn sign_request(
         })?;
         pairs.push((name, value));
     }
-    let bytes: Vec<u8> = if let Some(text) = body.as_string() {
-        text.into_bytes()
-    } else if let Some(array) = body.dyn_ref::<Uint8Array>() {
-        array.to_vec()
-    } else if body.is_null() || body.is_undefined() {
-        Vec::new()
-    } else {
+    let Some(bytes) = tts_body_bytes(&body) else {
         return Err(js_error(Error::InvalidInput(
             "body must be a string, a Uint8Array or null".into(),
         )));
     };
-    Ok(crate::signing::sign(
+    let bytes = bytes.to_vec();
+    js_string(Ok(crate::signing::sign(
         app_secret,
         path,
         &pairs,
         &bytes,
         content_type.as_deref().unwrap_or("application/json"),
-    ))
+    )))
+}
+
+/// A text the core made, as a JS string made at once (where a Rust `String` returned is handed
+/// over through the module's memory by glue of its own in each export), or the error thrown.
+#[inline(never)]
+fn js_string(text: Result<String, Error>) -> Result<JsValue, JsValue> {
+    match text {
+        Ok(text) => Ok(JsValue::from_str(&text)),
+        Err(error) => Err(js_error(error)),
+    }
 }
 
 /// Parses a token/get or token/refresh response into the token model (tokens included).
@@ -70,13 +90,13 @@ pub fn parse_token_response_js(http_status: u16, body_text: &str) -> Result<JsVa
 
 /// The authorization page URL for `config` (only `serviceId`, `region` and
 /// `endpoints.authorize` are used) and `state`.
-#[wasm_bindgen(js_name = buildAuthorizeUrl)]
+#[wasm_bindgen(js_name = buildAuthorizeUrl, unchecked_return_type = "string")]
 pub fn build_authorize_url(
     #[wasm_bindgen(unchecked_param_type = "Partial<ClientConfig>")] config: JsValue,
     state: &str,
-) -> Result<String, JsValue> {
-    let input: ClientConfigInput = from_js(&config, "config").map_err(js_error)?;
-    authorize_url_from_input(&input, state).map_err(js_error)
+) -> Result<JsValue, JsValue> {
+    let input: Result<ClientConfigInput, Error> = from_js(&config, "config");
+    js_string(input.and_then(|input| authorize_url_from_input(&input, state)))
 }
 
 /// Parses the redirect URL: `{ code, appKey?, locale?, shopRegion? }`, or throws
@@ -110,11 +130,10 @@ pub(crate) fn client_config(config: &JsValue) -> Result<ClientConfig, JsValue> {
 }
 
 /// A fresh `state` (256 random bits, base64url).
-#[wasm_bindgen(js_name = newState)]
-pub fn new_state_js() -> Result<String, JsValue> {
+#[wasm_bindgen(js_name = newState, unchecked_return_type = "string")]
+pub fn new_state_js() -> Result<JsValue, JsValue> {
     let mut bytes = [0u8; 32];
-    JsRandom.fill(&mut bytes).map_err(js_error)?;
-    new_state(&bytes).map_err(js_error)
+    js_string(JsRandom.fill(&mut bytes).and_then(|()| new_state(&bytes)))
 }
 
 /// The capture modes a flow can use, in the order a settings page offers them.
@@ -124,17 +143,16 @@ pub fn capture_modes_js() -> Result<JsValue, JsValue> {
 }
 
 /// `https://host[:port]` for a team page's origin as typed; throws `InvalidInput` saying what is wrong.
-#[wasm_bindgen(js_name = normalizePageOrigin)]
-pub fn normalize_page_origin_js(text: &str) -> Result<String, JsValue> {
-    crate::origins::normalize_page_origin(text).map_err(js_error)
+#[wasm_bindgen(js_name = normalizePageOrigin, unchecked_return_type = "string")]
+pub fn normalize_page_origin_js(text: &str) -> Result<JsValue, JsValue> {
+    js_string(crate::origins::normalize_page_origin(text))
 }
 
 /// The capture mode a setting asks for: unset or unknown is the sign-in window (`identity`).
 #[wasm_bindgen(js_name = captureModeOf, unchecked_return_type = "CaptureMode")]
 pub fn capture_mode_of(
     #[wasm_bindgen(unchecked_param_type = "string | null | undefined")] setting: Option<String>,
-) -> String {
-    crate::flow::CaptureMode::from_setting(setting.as_deref())
-        .as_str()
-        .to_owned()
+) -> JsValue {
+    // The word as a JS string at once (no Rust `String` made and handed over).
+    JsValue::from_str(crate::flow::CaptureMode::from_setting(setting.as_deref()).as_str())
 }

@@ -33,7 +33,7 @@ use crate::config::{FromInput, Input};
 use crate::json::{Map, Value};
 use crate::Error;
 use errors::{js_error, js_to_error};
-use js_sys::{Function, Promise, Reflect};
+use js_sys::Promise;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -114,21 +114,6 @@ fn input_json(value: &JsValue, what: &str) -> Result<Value, Error> {
 #[inline(never)]
 fn input_error(what: &str, error: String) -> Error {
     Error::InvalidInput(format!("{what}: {error}"))
-}
-
-/// A property of the global scope (`self` in a worker, `window` in a page, `globalThis`).
-pub(crate) fn global_property(name: &str) -> Option<JsValue> {
-    Reflect::get(&js_sys::global(), &JsValue::from_str(name))
-        .ok()
-        .filter(|v| !v.is_undefined() && !v.is_null())
-}
-
-/// `object[name]` if it is a function.
-pub(crate) fn method_of(object: &JsValue, name: &str) -> Result<Function, Error> {
-    Reflect::get(object, &JsValue::from_str(name))
-        .ok()
-        .and_then(|f| f.dyn_into::<Function>().ok())
-        .ok_or_else(|| Error::InvalidInput(format!("the object has no {name}() method")))
 }
 
 /// Awaits `value` if it is a promise (a store may answer synchronously).

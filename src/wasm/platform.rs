@@ -5,7 +5,7 @@
 //! is one call from the module, where the same through `Reflect` costs the module code.
 
 use super::errors::js_to_error;
-use super::{global_property, method_of, FetchTransport, JsStore};
+use super::{FetchTransport, JsStore};
 use crate::client::lease::{LeaseGuard, Spawner, StoreLease};
 use crate::client::local_lock::{LocalLock, LocalLockGuard};
 use crate::client::platform::{Clock, Lock, Platform, Random, Sleep};
@@ -101,9 +101,14 @@ export function ttsSleep(ms) {
     if (typeof setTimeout === 'function') setTimeout(resolve, ms); else resolve();
   });
 }
-export function ttsCallFill(fill, self, bytes) {
-  // `bytes` is the module's own memory: filled in place, nothing copied.
-  fill.call(self, bytes);
+export function ttsFillRandom(bytes) {
+  // crypto.getRandomValues of the global scope over `bytes`, the module's own memory: filled
+  // in place, nothing copied. 1: there is no crypto; 2: it has no getRandomValues().
+  const crypto = globalThis.crypto;
+  if (crypto == null) return 1;
+  if (typeof crypto.getRandomValues !== 'function') return 2;
+  crypto.getRandomValues(bytes);
+  return 0;
 }
 export function ttsLocks() {
   // navigator.locks of the global scope, when there is one.
@@ -122,9 +127,10 @@ extern "C" {
     #[wasm_bindgen(js_name = ttsSleep)]
     fn tts_sleep(ms: u32) -> Promise;
 
-    /// `fill.call(this, bytes)` (`crypto.getRandomValues` over the bytes, in place).
-    #[wasm_bindgen(js_name = ttsCallFill, catch)]
-    fn tts_call_fill(fill: &Function, this: &JsValue, bytes: &mut [u8]) -> Result<(), JsValue>;
+    /// `crypto.getRandomValues` over the bytes, in place: 0, or 1 (no `crypto`), 2 (no
+    /// `getRandomValues`).
+    #[wasm_bindgen(js_name = ttsFillRandom, catch)]
+    fn tts_fill_random(bytes: &mut [u8]) -> Result<u32, JsValue>;
 
     /// `navigator.locks`, when there is one.
     #[wasm_bindgen(js_name = ttsLocks)]
@@ -158,15 +164,15 @@ impl Lock for WebLock {
         let request =
             tts_lock(&locks, name).map_err(|e| js_to_error(e, "navigator.locks.request"))?;
         // A waiter dropped before the grant (a new grant that stopped waiting) frees the lock.
-        let mut cancel = CallOnDrop(request.get(1).dyn_into::<Function>().ok());
-        let pending = Promise::resolve(&request.get(0));
+        // The snippet's own values: a promise, a function, and a function it resolves with
+        // (taken as they are, no type checks).
+        let mut cancel = CallOnDrop(Some(request.get(1).unchecked_into::<Function>()));
+        let pending: Promise = request.get(0).unchecked_into();
         let release = JsFuture::from(pending)
             .await
             .map_err(|e| js_to_error(e, "navigator.locks.request"))?;
         cancel.0 = None;
-        Ok(LockGuard::Web(CallOnDrop(
-            release.dyn_into::<Function>().ok(),
-        )))
+        Ok(LockGuard::Web(CallOnDrop(Some(release.unchecked_into()))))
     }
 }
 
@@ -175,11 +181,15 @@ pub struct JsRandom;
 
 impl Random for JsRandom {
     fn fill(&self, buf: &mut [u8]) -> Result<(), Error> {
-        let crypto = global_property("crypto")
-            .ok_or_else(|| Error::InvalidInput("crypto.getRandomValues is not available".into()))?;
-        let get_random_values = method_of(&crypto, "getRandomValues")?;
-        tts_call_fill(&get_random_values, &crypto, buf)
-            .map_err(|e| js_to_error(e, "crypto.getRandomValues"))
+        match tts_fill_random(buf).map_err(|e| js_to_error(e, "crypto.getRandomValues"))? {
+            0 => Ok(()),
+            1 => Err(Error::InvalidInput(
+                "crypto.getRandomValues is not available".into(),
+            )),
+            _ => Err(Error::InvalidInput(
+                "the object has no getRandomValues() method".into(),
+            )),
+        }
     }
 }
 

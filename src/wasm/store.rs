@@ -8,11 +8,53 @@ use crate::client::platform::{Sleep, Store};
 use crate::client::Client;
 use crate::json::{Map, Value};
 use crate::Error;
-use js_sys::{Array, Function, Object, Reflect};
+use js_sys::{Array, Function, Object};
 use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+
+#[wasm_bindgen(inline_js = r#"
+export function ttsMissingMethod(store) {
+  // The first of get, set, remove that the store lacks (0, 1, 2), else 3.
+  const names = ['get', 'set', 'remove'];
+  for (let i = 0; i < names.length; i++) {
+    if (store == null || typeof store[names[i]] !== 'function') return i;
+  }
+  return names.length;
+}
+export function ttsTextOf(items, key) {
+  // items[key] when it is a string.
+  const value = items?.[key];
+  return typeof value === 'string' ? value : undefined;
+}
+export function ttsChanges(changes, prefix) {
+  // [key, newValue, oldValue.generation, …] of the changed keys that start with `prefix`.
+  const out = [];
+  for (const key of Object.keys(changes)) {
+    if (!key.startsWith(prefix)) continue;
+    const change = changes[key];
+    const old = change.oldValue;
+    out.push(key, change.newValue, typeof old === 'object' && old !== null ? old.generation : undefined);
+  }
+  return out;
+}
+"#)]
+extern "C" {
+    /// The first of `get`, `set`, `remove` the object lacks, as its place in that list (3:
+    /// none). A lookup in JS: one call, no `Reflect.get` per name from the module.
+    #[wasm_bindgen(js_name = ttsMissingMethod)]
+    fn tts_missing_method(store: &StoreObject) -> u32;
+
+    /// `items[key]` when it is a string.
+    #[wasm_bindgen(js_name = ttsTextOf)]
+    fn tts_text_of(items: &JsValue, key: &str) -> Option<String>;
+
+    /// The changes of keys starting with `prefix` in a `storage.onChanged` event, flat:
+    /// `[key, newValue, oldValue.generation, …]` (one call, not a `Reflect.get` per field).
+    #[wasm_bindgen(js_name = ttsChanges)]
+    fn tts_changes(changes: &JsValue, prefix: &str) -> Array;
+}
 
 #[wasm_bindgen]
 extern "C" {
@@ -56,15 +98,6 @@ extern "C" {
     /// `removeListener(listener)`.
     #[wasm_bindgen(method, catch, js_name = removeListener)]
     pub fn remove_listener(this: &ChangeEvent, listener: &Function) -> Result<(), JsValue>;
-
-    /// One key's change: `{ oldValue, newValue }`.
-    type StorageChange;
-
-    #[wasm_bindgen(method, getter = oldValue)]
-    fn old_value(this: &StorageChange) -> JsValue;
-
-    #[wasm_bindgen(method, getter = newValue)]
-    fn new_value(this: &StorageChange) -> JsValue;
 }
 
 impl StoreObject {
@@ -75,14 +108,19 @@ impl StoreObject {
 
     /// The first of `get`, `set`, `remove` the object lacks.
     pub fn missing_method(&self) -> Option<&'static str> {
-        ["get", "set", "remove"].into_iter().find(|name| {
-            !Reflect::get(self, &JsValue::from_str(name)).is_ok_and(|f| f.is_function())
-        })
+        ["get", "set", "remove"]
+            .get(tts_missing_method(self) as usize)
+            .copied()
     }
 }
 
-fn key_array<'a>(keys: impl Iterator<Item = &'a String>) -> JsValue {
-    keys.map(|k| JsValue::from_str(k)).collect::<Array>().into()
+/// The keys as a JS array (a plain loop: an iterator chain is code of its own).
+fn key_array(keys: &[String]) -> JsValue {
+    let array = Array::new();
+    for key in keys {
+        array.push(&JsValue::from_str(key));
+    }
+    array.into()
 }
 
 /// The JS store as the client's [`Store`].
@@ -91,7 +129,7 @@ pub struct JsStore(pub StoreObject);
 
 impl Store for JsStore {
     async fn get(&self, keys: Option<&[String]>) -> Result<Map, Error> {
-        let arg = keys.map_or(JsValue::NULL, |keys| key_array(keys.iter()));
+        let arg = keys.map_or(JsValue::NULL, key_array);
         let called = self.0.get(&arg).map_err(|e| js_to_error(e, "store.get"))?;
         let items = await_promise(called, "store.get").await?;
         match js_json(&items, "the stored items").map_err(|e| Error::Storage(e.to_string()))? {
@@ -113,7 +151,7 @@ impl Store for JsStore {
     async fn remove(&self, keys: &[String]) -> Result<(), Error> {
         let called = self
             .0
-            .remove(&key_array(keys.iter()))
+            .remove(&key_array(keys))
             .map_err(|e| js_to_error(e, "store.remove"))?;
         await_promise(called, "store.remove").await.map(|_| ())
     }
@@ -124,9 +162,7 @@ impl Store for JsStore {
             .get(&JsValue::from_str(key))
             .map_err(|e| js_to_error(e, "store.get"))?;
         let items = await_promise(called, "store.get").await?;
-        Ok(Reflect::get(&items, &JsValue::from_str(key))
-            .ok()
-            .and_then(|v| v.as_string()))
+        Ok(tts_text_of(&items, key))
     }
 
     async fn keys(&self) -> Result<Option<Vec<String>>, Error> {
@@ -138,12 +174,14 @@ impl Store for JsStore {
             .get_keys()
             .map_err(|e| js_to_error(e, "store.getKeys"))?;
         let keys = await_promise(called, "store.getKeys").await?;
-        Ok(Some(
-            Array::from(&keys)
-                .iter()
-                .filter_map(|k| k.as_string())
-                .collect(),
-        ))
+        let keys = Array::from(&keys);
+        let mut out = Vec::new();
+        for at in 0..keys.length() {
+            if let Some(key) = keys.get(at).as_string() {
+                out.push(key);
+            }
+        }
+        Ok(Some(out))
     }
 }
 
@@ -182,30 +220,18 @@ pub fn listen_to_changes<P: crate::client::platform::Platform + 'static>(
         let Some(client) = weak.upgrade() else {
             return;
         };
-        for key in Object::keys(&Object::from(changes.clone())).iter() {
-            let Some(key) = key.as_string() else {
-                continue;
-            };
-            if !key.starts_with(crate::client::account::ACCOUNT_KEY_PREFIX) {
-                continue;
-            }
-            let change: StorageChange = Reflect::get(&changes, &JsValue::from_str(&key))
-                .unwrap_or_default()
-                .unchecked_into();
-            let new_value = change.new_value();
+        let changed = tts_changes(&changes, crate::client::account::ACCOUNT_KEY_PREFIX);
+        let mut at = 0;
+        while let Some(key) = changed.get(at).as_string() {
+            let new_value = changed.get(at + 1);
+            let old_generation = changed.get(at + 2).as_f64().map(|g| g as u64);
+            at += 3;
             let value = if new_value.is_undefined() || new_value.is_null() {
                 None
             } else {
                 // An unreadable value is kept as null: the store lists it as damaged.
                 Some(js_json(&new_value, "the changed record").unwrap_or(Value::Null))
             };
-            let old_value = change.old_value();
-            let old_generation = old_value
-                .is_object()
-                .then(|| Reflect::get(&old_value, &JsValue::from_str("generation")).ok())
-                .flatten()
-                .and_then(|g| g.as_f64())
-                .map(|g| g as u64);
             client.note_store_change(&key, value, old_generation);
         }
         // Changes other contexts made reach the stored index once per burst, a second later.

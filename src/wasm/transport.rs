@@ -7,8 +7,6 @@ use crate::client::platform::Transport;
 use crate::http::Method;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::Error;
-#[cfg(not(feature = "gloo-transport"))]
-use js_sys::Reflect;
 use js_sys::{Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 #[cfg(not(feature = "gloo-transport"))]
@@ -38,7 +36,9 @@ export function ttsFetch(url, method, headerLines, body, timeoutMs) {
       response.status, response.headers.get('date'), new Uint8Array(buffer),
     ]))
     .catch((error) => {
-      throw signal?.aborted ? { timedOut: true } : error;
+      // [status, date, body, timedOut]: a timeout answers, any other failure throws.
+      if (signal?.aborted) return [0, null, null, true];
+      throw error;
     });
 }
 "#)]
@@ -76,33 +76,24 @@ impl Transport for FetchTransport {
             request.timeout_ms,
         )
         .map_err(network)?;
-        let timed_out = |e: &JsValue| {
-            Reflect::get(e, &JsValue::from_str("timedOut"))
-                .ok()
-                .is_some_and(|t| t.is_truthy())
-        };
-        let answer: JsValue = JsFuture::from(pending).await.map_err(|e| {
-            if timed_out(&e) {
-                Error::Timeout {
-                    what: "the request".to_owned(),
-                    after_ms: request.timeout_ms.unwrap_or(0),
-                }
-            } else {
-                network(e)
-            }
-        })?;
-        let answer: js_sys::Array = answer.unchecked_into();
+        let answer: js_sys::Array = JsFuture::from(pending)
+            .await
+            .map_err(network)?
+            .unchecked_into();
+        if answer.get(3).is_truthy() {
+            return Err(Error::Timeout {
+                what: "the request".to_owned(),
+                after_ms: request.timeout_ms.unwrap_or(0),
+            });
+        }
         let status = answer.get(0).as_f64().map_or(0, |s| s as u16);
         let headers = answer
             .get(1)
             .as_string()
             .map(|date| vec![("date".to_owned(), date)])
             .unwrap_or_default();
-        let body = answer
-            .get(2)
-            .dyn_into::<Uint8Array>()
-            .map(|bytes| bytes.to_vec())
-            .unwrap_or_default();
+        // The snippet's own Uint8Array (no type check).
+        let body = answer.get(2).unchecked_into::<Uint8Array>().to_vec();
         Ok(HttpResponse {
             status,
             headers,

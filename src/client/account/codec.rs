@@ -127,13 +127,14 @@ fn empty_tokens() -> TokenSet {
 
 fn read_tokens(value: &Value, t: &mut TokenSet) -> Result<(), String> {
     let f = Fields::of(value)?;
-    t.granted_scopes = f
+    // A plain loop: a `collect` into a `Result` is an iterator adapter of its own in the module.
+    for scope in f
         .required("grantedScopes")?
         .as_array()
         .ok_or_else(|| WRONG_TYPE.to_owned())?
-        .iter()
-        .map(as_string)
-        .collect::<Result<Vec<String>, String>>()?;
+    {
+        t.granted_scopes.push(as_string(scope)?);
+    }
     t.scopes_field = match f.0.get("scopesField") {
         None => ScopesField::default(),
         Some(v) => match v.as_str() {
@@ -196,7 +197,10 @@ pub fn storable(tokens: &mut TokenSet) {
 pub fn cap_unknown_fields(tokens: &mut TokenSet) {
     let mut budget = MAX_UNKNOWN_FIELDS_BYTES;
     for map in [&mut tokens.extra_data, &mut tokens.extra_envelope] {
-        let keys: Vec<String> = map.keys().cloned().collect();
+        let mut keys: Vec<String> = Vec::with_capacity(map.len());
+        for key in map.keys() {
+            keys.push(key.clone());
+        }
         for key in keys {
             let size = map.get(&key).map_or(0, |v| key.len() + v.to_json().len());
             if size <= budget {
