@@ -7,7 +7,10 @@ use crate::client::platform::Transport;
 use crate::http::Method;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::Error;
-use js_sys::{Promise, Uint8Array};
+#[cfg(not(feature = "gloo-transport"))]
+use js_sys::Promise;
+use js_sys::Uint8Array;
+#[cfg(not(feature = "gloo-transport"))]
 use wasm_bindgen::prelude::*;
 #[cfg(not(feature = "gloo-transport"))]
 use wasm_bindgen::JsCast;
