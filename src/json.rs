@@ -47,8 +47,34 @@ pub enum Value {
 }
 
 /// A JSON number as its literal text (valid JSON number grammar, checked when parsed).
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Two numbers are equal as `serde_json`'s are: integers (`u64`, else `i64`) by their value,
+/// any other number by its `f64` value, and an integer never equals a non-integer (`1 != 1.0`,
+/// `1.0 == 1.00 == 1e0`). The text is kept as it was read, so a number written back is exact.
+#[derive(Debug, Clone)]
 pub struct Number(String);
+
+impl PartialEq for Number {
+    fn eq(&self, other: &Number) -> bool {
+        if self.0 == other.0 {
+            return true;
+        }
+        match (self.as_u64(), other.as_u64()) {
+            (Some(a), Some(b)) => return a == b,
+            (Some(_), None) | (None, Some(_)) => return false,
+            (None, None) => {}
+        }
+        match (self.as_i64(), other.as_i64()) {
+            (Some(a), Some(b)) => a == b,
+            (None, None) => matches!((self.as_f64(), other.as_f64()), (Some(a), Some(b)) if a == b),
+            _ => false,
+        }
+    }
+}
+
+// An equivalence: every number is finite (the parser refuses what overflows an `f64`, and JSON
+// has no NaN), and each text falls in one class (u64, i64 or f64) whichever it is compared with.
+impl Eq for Number {}
 
 impl Number {
     /// Its text, as read (or as an integer was written).

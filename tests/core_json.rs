@@ -697,3 +697,37 @@ proptest! {
         }
     }
 }
+
+/// Numbers compare as serde_json's do (found by `make fuzz`: a stored token set read back
+/// through serde had `176000000.0` for `176000000e0`, and compared unequal).
+#[test]
+fn numbers_compare_by_value_as_serde_json_compares_them() {
+    let texts = [
+        "0",
+        "1",
+        "-1",
+        "1.0",
+        "1.00",
+        "1e0",
+        "10e-1",
+        "176000000e0",
+        "176000000.0",
+        "-0",
+        "-0.0",
+        "0.5",
+        "5e-1",
+        "18446744073709551615",
+        "-9223372036854775808",
+        "1e300",
+    ];
+    for a in texts {
+        for b in texts {
+            let ours = json::from_str(a).unwrap() == json::from_str(b).unwrap();
+            let theirs = serde_json::from_str::<serde_json::Value>(a).unwrap()
+                == serde_json::from_str::<serde_json::Value>(b).unwrap();
+            assert_eq!(ours, theirs, "{a} == {b}");
+        }
+    }
+    // The text stays as it was read.
+    assert_eq!(json::from_str("[1.0e2]").unwrap().to_json(), "[1.0e2]");
+}
