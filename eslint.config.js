@@ -1,6 +1,7 @@
 // ESLint 9 flat config. Run: node_modules/.bin/eslint .
 //
 //   extension/**/*.js   the MV3 extension: pages, the service worker, shared modules
+//   src/**/*.js         the JS half of the wasm bindings (src/wasm/glue.js)
 //   www/**/*.js         the demo web page (browser); www/**/*.mjs is its Node static server
 //   tests/**/*.mjs      Node test suites (node --test), e2e drivers
 //   tools/**/*.mjs      Node tools the tests and scripts use (the mock TikTok server)
@@ -40,6 +41,13 @@ export default [
     languageOptions: {
       globals: { ...globals.browser, ...globals.webextensions, ...globals.serviceworker },
     },
+  },
+
+  {
+    // The JS half of the wasm bindings: runs in pages, workers and Node alike (it checks what
+    // the global scope has before it uses it).
+    files: ['src/**/*.js'],
+    languageOptions: { globals: { ...globals.browser, ...globals.serviceworker } },
   },
 
   {

@@ -39,12 +39,7 @@ fn answer<T: Serialize>(outcome: Result<T, Error>) -> Result<JsValue, JsValue> {
     }
 }
 
-#[wasm_bindgen(inline_js = r#"
-export function ttsApiResponse(status, body) {
-  // apiFetch's answer: { status, body }, the body's JSON parsed by the engine.
-  return { status, body: JSON.parse(body) };
-}
-"#)]
+#[wasm_bindgen(module = "/src/wasm/glue.js")]
 extern "C" {
     #[wasm_bindgen(js_name = ttsApiResponse, catch)]
     fn tts_api_response(status: u16, body: &str) -> Result<JsValue, JsValue>;

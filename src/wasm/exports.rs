@@ -12,16 +12,7 @@ use crate::Error;
 use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
 
-#[wasm_bindgen(inline_js = r#"
-export function ttsBodyBytes(body) {
-  // A request body as bytes: a string as UTF-8, a Uint8Array as it is, null or undefined as
-  // none; anything else undefined.
-  if (typeof body === 'string') return new TextEncoder().encode(body);
-  if (body instanceof Uint8Array) return body;
-  if (body == null) return new Uint8Array(0);
-  return undefined;
-}
-"#)]
+#[wasm_bindgen(module = "/src/wasm/glue.js")]
 extern "C" {
     /// `signRequest`'s body as bytes (`None`: not a string, a `Uint8Array` or null).
     #[wasm_bindgen(js_name = ttsBodyBytes)]

@@ -81,44 +81,7 @@ impl Drop for CallOnDrop {
     }
 }
 
-#[wasm_bindgen(inline_js = r#"
-export function ttsLock(locks, name) {
-  // [promise, cancel]: the promise resolves with the lock's release function once the browser
-  // grants the lock, which is held until that function is called (the callback's promise
-  // settles then). cancel() (the waiter gave up) releases it, now or as soon as it is granted.
-  let cancelled = false;
-  let release;
-  const promise = new Promise((granted, failed) => {
-    locks.request(name, () => cancelled ? undefined : new Promise((r) => { release = r; granted(r); }))
-      .catch(failed);
-  });
-  return [promise, () => { cancelled = true; if (release) release(); }];
-}
-export function ttsSleep(ms) {
-  // setTimeout of the global scope; where there is none, at once.
-  return new Promise((resolve) => {
-    const setTimeout = globalThis.setTimeout;
-    if (typeof setTimeout === 'function') setTimeout(resolve, ms); else resolve();
-  });
-}
-export function ttsFillRandom(bytes) {
-  // crypto.getRandomValues of the global scope over `bytes`, the module's own memory: filled
-  // in place, nothing copied. 1: there is no crypto; 2: it has no getRandomValues().
-  const crypto = globalThis.crypto;
-  if (crypto == null) return 1;
-  if (typeof crypto.getRandomValues !== 'function') return 2;
-  crypto.getRandomValues(bytes);
-  return 0;
-}
-export function ttsLocks() {
-  // navigator.locks of the global scope, when there is one.
-  return globalThis.navigator?.locks;
-}
-export function ttsInNode() {
-  const p = globalThis.process;
-  return p != null && p.versions != null && typeof p.versions.node === 'string';
-}
-"#)]
+#[wasm_bindgen(module = "/src/wasm/glue.js")]
 extern "C" {
     #[wasm_bindgen(js_name = ttsLock, catch)]
     fn tts_lock(locks: &JsValue, name: &str) -> Result<js_sys::Array, JsValue>;

@@ -14,32 +14,7 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-#[wasm_bindgen(inline_js = r#"
-export function ttsMissingMethod(store) {
-  // The first of get, set, remove that the store lacks (0, 1, 2), else 3.
-  const names = ['get', 'set', 'remove'];
-  for (let i = 0; i < names.length; i++) {
-    if (store == null || typeof store[names[i]] !== 'function') return i;
-  }
-  return names.length;
-}
-export function ttsTextOf(items, key) {
-  // items[key] when it is a string.
-  const value = items?.[key];
-  return typeof value === 'string' ? value : undefined;
-}
-export function ttsChanges(changes, prefix) {
-  // [key, newValue, oldValue.generation, …] of the changed keys that start with `prefix`.
-  const out = [];
-  for (const key of Object.keys(changes)) {
-    if (!key.startsWith(prefix)) continue;
-    const change = changes[key];
-    const old = change.oldValue;
-    out.push(key, change.newValue, typeof old === 'object' && old !== null ? old.generation : undefined);
-  }
-  return out;
-}
-"#)]
+#[wasm_bindgen(module = "/src/wasm/glue.js")]
 extern "C" {
     /// The first of `get`, `set`, `remove` the object lacks, as its place in that list (3:
     /// none). A lookup in JS: one call, no `Reflect.get` per name from the module.

@@ -24,27 +24,7 @@ use wasm_bindgen_futures::JsFuture;
 pub struct FetchTransport;
 
 #[cfg(not(feature = "gloo-transport"))]
-#[wasm_bindgen(inline_js = r#"
-export function ttsFetch(url, method, headerLines, body, timeoutMs) {
-  const headers = {};
-  const lines = headerLines ? headerLines.split('\n') : [];
-  for (let i = 0; i + 1 < lines.length; i += 2) headers[lines[i]] = lines[i + 1];
-  // The time limit aborts the request and the reading of its body alike.
-  const signal = timeoutMs ? AbortSignal.timeout(timeoutMs) : undefined;
-  // no-store: token and API answers must never be cached, and identical URLs (the same call
-  // twice in one second has the same timestamp and sign) would otherwise queue behind each
-  // other on Chrome's HTTP cache lock, one at a time.
-  return fetch(url, { method, headers, body: body ?? undefined, cache: 'no-store', signal })
-    .then((response) => response.arrayBuffer().then((buffer) => [
-      response.status, response.headers.get('date'), new Uint8Array(buffer),
-    ]))
-    .catch((error) => {
-      // [status, date, body, timedOut]: a timeout answers, any other failure throws.
-      if (signal?.aborted) return [0, null, null, true];
-      throw error;
-    });
-}
-"#)]
+#[wasm_bindgen(module = "/src/wasm/glue.js")]
 extern "C" {
     #[wasm_bindgen(js_name = ttsFetch, catch)]
     fn tts_fetch(
