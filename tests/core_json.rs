@@ -93,6 +93,15 @@ fn arb_edit() -> impl Strategy<Value = String> {
     ]
 }
 
+/// serde_json's text of `value`, pretty or compact.
+fn serde_text(value: &serde_json::Value, pretty: bool) -> String {
+    if pretty {
+        serde_json::to_string_pretty(value).unwrap()
+    } else {
+        serde_json::to_string(value).unwrap()
+    }
+}
+
 /// `text` with the bytes from `at` (a char boundary) to `at + cut` replaced by `insert`.
 fn edited(text: &str, at: prop::sample::Index, cut: usize, insert: &str) -> String {
     let bounds: Vec<usize> = (0..=text.len())
@@ -134,12 +143,7 @@ proptest! {
         insert in arb_edit(),
         pretty in any::<bool>(),
     ) {
-        let text = if pretty {
-            serde_json::to_string_pretty(&value).unwrap()
-        } else {
-            serde_json::to_string(&value).unwrap()
-        };
-        agree(&edited(&text, at, cut, &insert));
+        agree(&edited(&serde_text(&value, pretty), at, cut, &insert));
     }
 
     #[test]
@@ -676,11 +680,7 @@ proptest! {
         truncate in any::<bool>(),
     ) {
         let envelope = serde_json::json!({"code": 1, "message": "m", "data": value});
-        let text = if pretty {
-            serde_json::to_string_pretty(&envelope).unwrap()
-        } else {
-            envelope.to_string()
-        };
+        let text = serde_text(&envelope, pretty);
         let body = if truncate {
             let bounds: Vec<usize> = (0..text.len()).filter(|&i| text.is_char_boundary(i)).collect();
             text[..bounds[at.index(bounds.len())]].to_owned()
