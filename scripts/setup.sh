@@ -42,6 +42,13 @@ setup_wasm_bindgen() {
 setup_node() {
   if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ] \
      || [ ! -e node_modules/.package-lock.json ]; then
+    if [ -L node_modules ]; then
+      # npm ci empties node_modules first: through a link that is another checkout's packages.
+      echo "setup: node_modules is a link to $(readlink node_modules) and would be reinstalled;" \
+        "npm ci would empty that directory. Copy it instead (cp -a …/node_modules . &&" \
+        "touch node_modules/.package-lock.json) or remove the link." >&2
+      exit 1
+    fi
     log "installing Node packages (npm ci)"
     npm ci --no-audit --no-fund
   fi
