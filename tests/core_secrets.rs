@@ -9,7 +9,9 @@ use tiktok_shop_connect::flow::AuthFlow;
 use tiktok_shop_connect::http::{HttpResponse, Method};
 use tiktok_shop_connect::secret::{AccessToken, AppSecret, AuthCode, RefreshToken};
 use tiktok_shop_connect::signing::{build_signed_request, ApiRequest};
-use tiktok_shop_connect::token::{parse_token_response, token_get_request, token_refresh_request};
+use tiktok_shop_connect::token::{
+    parse_envelope, parse_token_response, token_get_request, token_refresh_request,
+};
 use tiktok_shop_connect::Error;
 
 const SECRET: &str = "SENTINEL_APP_SECRET_9f2";
@@ -95,6 +97,31 @@ fn public_types_do_not_leak_in_debug() {
     // The export is the one place tokens are meant to be written out.
     assert!(export_chilkat_json(&tokens).contains(ACCESS));
     let _ = Method::Get;
+}
+
+/// TikTok's JSON kept as it came (the envelope, and fields of a token response this version does
+/// not know) shows in `{:?}` with the values of secret-bearing keys blanked, the rest as it is.
+#[test]
+fn kept_json_is_scrubbed_in_debug() {
+    let envelope = parse_envelope(200, token_body().as_bytes()).unwrap();
+    assert_clean("Envelope", &format!("{envelope:?}"));
+    let body = format!(
+        r#"{{"code":0,"message":"success","data":{{"access_token":"{ACCESS}","access_token_expire_in":1,"refresh_token":"{REFRESH}","refresh_token_expire_in":2,"open_id":"o","id_token":"{ACCESS}","shop_hint":"visible_hint"}},"request_id":"r","next":{{"refresh_token_v2":"{REFRESH}"}}}}"#
+    );
+    let tokens = parse_token_response(200, body.as_bytes()).unwrap();
+    let shown = format!("{tokens:?}");
+    assert_clean("TokenSet with unknown fields", &shown);
+    assert!(shown.contains("visible_hint"), "{shown}");
+    assert!(shown.contains("id_token"), "{shown}");
+    let envelope = parse_envelope(200, body.as_bytes()).unwrap();
+    let shown = format!("{envelope:?}");
+    assert_clean("Envelope with unknown fields", &shown);
+    assert!(
+        shown.contains("visible_hint") && shown.contains("\"code\":0"),
+        "{shown}"
+    );
+    // The values themselves are untouched: only their Debug is scrubbed.
+    assert!(tokens.extra_data.to_json().contains(ACCESS));
 }
 
 #[test]
