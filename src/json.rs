@@ -29,7 +29,12 @@ use std::fmt;
 const RECURSION_LIMIT: u32 = 128;
 
 /// A JSON value.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+///
+/// Its `{:?}` is the compact JSON text with the values of secret-bearing keys (`access_token`,
+/// `refresh_token`, `app_secret`, …) blanked, as in error snippets: a value here is often a
+/// TikTok response as it came, and whatever holds one and derives `Debug` must not show a
+/// token. `Display` and [`Value::to_json`] write it whole.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub enum Value {
     /// `null`.
     #[default]
@@ -169,8 +174,9 @@ fn write_u64(out: &mut String, mut n: u64) {
     }
 }
 
-/// A JSON object: its entries sorted by key (byte order), each key once.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// A JSON object: its entries sorted by key (byte order), each key once. Its `{:?}` blanks
+/// secret-bearing keys, as [`Value`]'s does.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Map {
     entries: Vec<(String, Value)>,
 }
@@ -1249,6 +1255,20 @@ fn too_large(int: &[u8], frac: &[u8], exp: i64) -> bool {
 
 // ---------------------------------------------------------------------------------------------
 // Writer
+
+// `{:?}`: compact JSON with secrets blanked (see `Value`). The redaction rule is the error
+// module's, so that a key it treats as secret in a snippet is secret here too.
+impl fmt::Debug for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&crate::error::scrubbed_json(self))
+    }
+}
+
+impl fmt::Debug for Map {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&crate::error::scrubbed_json(&Value::Object(self.clone())))
+    }
+}
 
 impl fmt::Display for Value {
     /// The value as JSON text: compact, or with `{:#}` indented by two spaces as

@@ -6,13 +6,12 @@
 //! beyond `u32` (year 2123), so they are `i64` here.
 
 use crate::config::Config;
-use crate::error::{snippet, MalformedKind, ScrubbedJson};
+use crate::error::{snippet, MalformedKind};
 use crate::http::{append_query, HttpRequest, Method};
 use crate::json::{Map, Value};
 use crate::secret::{AccessToken, AuthCode, RefreshToken};
 use crate::Error;
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 /// The `grant_type` of token/get, spelled as TikTok spells it.
 pub const GRANT_AUTHORIZED_CODE: &str = "authorized_code";
@@ -110,7 +109,7 @@ pub enum ScopesField {
 
 /// The tokens of one connected account, with absolute expiry times. Parsed from TikTok's
 /// response by [`parse_token_response`]; serialisable (camelCase) for storage.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TokenSet {
     /// The access token.
@@ -147,31 +146,6 @@ pub struct TokenSet {
     pub extra_envelope: Map,
 }
 
-/// The tokens are redacted newtypes; the kept unknown fields show with secret-bearing keys blanked
-/// (a field TikTok adds later, such as another token, must not show either).
-impl fmt::Debug for TokenSet {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let extra_data = Value::Object(self.extra_data.clone());
-        let extra_envelope = Value::Object(self.extra_envelope.clone());
-        f.debug_struct("TokenSet")
-            .field("access_token", &self.access_token)
-            .field("access_token_expires_at", &self.access_token_expires_at)
-            .field("refresh_token", &self.refresh_token)
-            .field("refresh_token_expires_at", &self.refresh_token_expires_at)
-            .field("open_id", &self.open_id)
-            .field("seller_name", &self.seller_name)
-            .field("seller_base_region", &self.seller_base_region)
-            .field("user_type", &self.user_type)
-            .field("granted_scopes", &self.granted_scopes)
-            .field("scopes_field", &self.scopes_field)
-            .field("request_id", &self.request_id)
-            .field("message", &self.message)
-            .field("extra_data", &ScrubbedJson(&extra_data))
-            .field("extra_envelope", &ScrubbedJson(&extra_envelope))
-            .finish()
-    }
-}
-
 impl TokenSet {
     /// The account type.
     pub fn user_type(&self) -> UserType {
@@ -194,7 +168,7 @@ const KNOWN_DATA_FIELDS: [&str; 10] = [
 const KNOWN_ENVELOPE_FIELDS: [&str; 4] = ["code", "message", "data", "request_id"];
 
 /// The parts of TikTok's envelope every response has.
-#[derive(Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Envelope {
     /// `code`: 0 is success.
     pub code: i64,
@@ -206,21 +180,6 @@ pub struct Envelope {
     pub data: Option<Value>,
     /// The whole object.
     pub raw: Map,
-}
-
-/// `data` and the whole object show with secret-bearing keys blanked: a token response's
-/// envelope holds both tokens.
-impl fmt::Debug for Envelope {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let raw = Value::Object(self.raw.clone());
-        f.debug_struct("Envelope")
-            .field("code", &self.code)
-            .field("message", &self.message)
-            .field("request_id", &self.request_id)
-            .field("data", &self.data.as_ref().map(ScrubbedJson))
-            .field("raw", &ScrubbedJson(&raw))
-            .finish()
-    }
 }
 
 /// Parses TikTok's `{code, message, data, request_id}` envelope, whatever `data` holds. Any body

@@ -99,8 +99,9 @@ fn public_types_do_not_leak_in_debug() {
     let _ = Method::Get;
 }
 
-/// TikTok's JSON kept as it came (the envelope, and fields of a token response this version does
-/// not know) shows in `{:?}` with the values of secret-bearing keys blanked, the rest as it is.
+/// TikTok's JSON kept as it came (the envelope, fields of a token response this version does not
+/// know, any `json::Value`) shows in `{:?}` with the values of secret-bearing keys blanked, the
+/// rest as it is.
 #[test]
 fn kept_json_is_scrubbed_in_debug() {
     let envelope = parse_envelope(200, token_body().as_bytes()).unwrap();
@@ -120,6 +121,11 @@ fn kept_json_is_scrubbed_in_debug() {
         shown.contains("visible_hint") && shown.contains("\"code\":0"),
         "{shown}"
     );
+    // The mechanism itself: any holder of a JSON value or object that derives `Debug`.
+    let value = tiktok_shop_connect::json::from_str(&body).unwrap();
+    assert_clean("json::Value", &format!("{value:?}"));
+    assert_clean("json::Map", &format!("{:?}", value.as_object().unwrap()));
+    assert!(format!("{value:?}").contains("visible_hint"));
     // The values themselves are untouched: only their Debug is scrubbed.
     assert!(tokens.extra_data.to_json().contains(ACCESS));
 }

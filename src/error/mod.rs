@@ -459,5 +459,5 @@ pub fn utc_minutes(secs: i64) -> String {
 }
 
 mod redact;
-pub(crate) use redact::ScrubbedJson;
+pub(crate) use redact::scrubbed_json;
 pub use redact::{redact_values, scrub_secret_values, scrub_secrets, snippet, SNIPPET_CHARS};

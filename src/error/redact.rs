@@ -95,17 +95,12 @@ pub fn scrub_secrets(text: &str) -> String {
     }
 }
 
-/// `{:?}` of TikTok's JSON as it was kept (an envelope, a token response's unknown fields): the
-/// compact JSON text with the values of secret-bearing keys blanked, as in error snippets. The
-/// types that hold such JSON write their `Debug` with it, so that a token never shows there.
-pub(crate) struct ScrubbedJson<'a>(pub(crate) &'a crate::json::Value);
-
-impl std::fmt::Debug for ScrubbedJson<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mut value = self.0.clone();
-        scrub_json(&mut value);
-        f.write_str(&value.to_json())
-    }
+/// `value` as compact JSON text with the values of secret-bearing keys blanked, as in error
+/// snippets: what `{:?}` of a [`crate::json::Value`] or [`crate::json::Map`] shows.
+pub(crate) fn scrubbed_json(value: &crate::json::Value) -> String {
+    let mut value = value.clone();
+    scrub_json(&mut value);
+    value.to_json()
 }
 
 /// Blanks, in place, the values of secret-bearing keys and secret values quoted inside strings.
