@@ -9,10 +9,11 @@
 //! - A number keeps its literal text. Integers read as `serde_json` reads them ([`Number::as_i64`],
 //!   [`Number::as_u64`]; `-0` is not an integer there either); a number with a fraction or an
 //!   exponent is written back exactly as it was read (`1.0e2` stays `1.0e2`, where `serde_json`
-//!   writes `100.0`; `1e-400` stays, where `serde_json` writes `0.0`), so no float code is in the
-//!   module. Numbers too large for an `f64` (`1e400`) are refused, as `serde_json` refuses them
-//!   (decided on the decimal digits: from `f64::MAX` plus half an ulp, to 22 digits).
-//!   Two numbers are equal when their text is: `1.0` and `1.00` are not.
+//!   writes `100.0`; `1e-400` stays, where `serde_json` writes `0.0`), so no float formatting is
+//!   in the module (reading one as an `f64` is, for comparisons). Numbers too large for an `f64`
+//!   (`1e400`, or 400 digits then `e-1`) are refused, as `serde_json` refuses them (decided on the
+//!   decimal digits: from `f64::MAX` plus half an ulp, to 22 digits).
+//!   Two numbers are equal as `serde_json`'s are, by value (see [`Number`]): `1.0` and `1.00` are.
 //! - Objects keep their keys sorted (byte order), as `serde_json`'s default `BTreeMap` does; a
 //!   duplicate key keeps the last value.
 //! - Errors carry `serde_json`'s messages, line and column (byte-based, as `serde_json` counts)
@@ -1093,7 +1094,10 @@ impl<'a> Parser<'a> {
                 break;
             }
         }
-        if nonzero && !parts.exp_negative && too_large(int, frac, exp) {
+        // The exponent's sign counts: 400 digits then `e-1` still overflow (serde_json refuses
+        // them too). An exponent cut short above is only ever negative here, so far from 309.
+        let exp = if parts.exp_negative { -exp } else { exp };
+        if nonzero && too_large(int, frac, exp) {
             return Err(self.error(Code::NumberOutOfRange));
         }
         let text = self.text.get(parts.start..self.at).unwrap_or_default();
@@ -1231,7 +1235,7 @@ struct NumberParts {
 /// conversion already refuses more) is refused too.
 const OVERFLOW_DIGITS: &[u8] = b"1797693134862315807937";
 
-/// Whether the non-zero number `int.frac × 10^exp` (exp non-negative) rounds to infinity as an
+/// Whether the non-zero number `int.frac × 10^exp` (exp of either sign) rounds to infinity as an
 /// `f64` (see [`OVERFLOW_DIGITS`]).
 fn too_large(int: &[u8], frac: &[u8], exp: i64) -> bool {
     let digits = || int.iter().chain(frac).copied();

@@ -284,6 +284,19 @@ fn invalid_texts_are_refused_where_serde_json_refuses_them() {
     for text in corpus {
         agree(text);
     }
+    // Long integer parts with a negative (or negative zero) exponent: the sign decides.
+    let zeros = |n: usize| "0".repeat(n);
+    for text in [
+        format!("1{}e-1", zeros(400)),
+        format!("1{}E-0", zeros(309)),
+        format!("1{}e-1", zeros(310)),
+        format!("1{}e-1", zeros(309)),
+        format!("-1{}e-2", zeros(400)),
+        format!("1{}.5e-99999999999", zeros(400)),
+        format!("[1{}e-1]", zeros(400)),
+    ] {
+        agree(&text);
+    }
 }
 
 #[test]
