@@ -120,7 +120,8 @@ pub fn build_signed_request(
     if !request.path.starts_with('/') || request.path.contains(['?', '#']) {
         return Err(Error::InvalidInput(format!(
             "the API path must start with / and have no query: {}",
-            crate::text::Quoted(&request.path)
+            // The query a caller put in the path may hold a token (`?access_token=…`).
+            crate::text::Quoted(&crate::error::scrub_secret_values(&request.path))
         )));
     }
     let timestamp = timestamp.to_string();
@@ -203,7 +204,6 @@ pub fn parse_http_date(date: &str) -> Option<i64> {
     Some(days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second)
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
 /// A date's number as `str::parse::<i64>` reads it (a sign allowed), where every part checked
 /// after it is at least 0: a negative number other than `-0` is `None` here, as it would fail
 /// the range check there (without the standard library's integer parser in the module).
@@ -221,6 +221,7 @@ const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
 
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
 fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     let y = if month <= 2 { year - 1 } else { year };
     let era = y.div_euclid(400);

@@ -81,6 +81,16 @@ fn public_types_do_not_leak_in_debug() {
     )
     .unwrap();
     assert_clean("signed request", &format!("{signed:?}"));
+    // A query put in the path (refused) is not quoted back with its token.
+    let refused = build_signed_request(
+        &config,
+        &AccessToken::new(ACCESS),
+        &ApiRequest::get(&format!("/a/202309/b?access_token={ACCESS}&x=1")),
+        1,
+    )
+    .unwrap_err();
+    assert_clean("refused path", &refused.to_string());
+    assert!(refused.to_string().contains("/a/202309/b?"), "{refused}");
     assert_clean(
         "response",
         &format!("{:?}", HttpResponse::new(200, token_body())),
