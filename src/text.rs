@@ -87,7 +87,12 @@ pub(crate) fn split_at(text: &str, at: usize) -> (&str, &str) {
 
 /// A text in double quotes for an error message, with `"` and `\` escaped and control
 /// characters written as `\n`, `\r`, `\t`, `\0` or `\u{..}`: what `{:?}` shows for the ASCII a
-/// message quotes. Other characters are written as they are.
+/// message quotes. Characters that are invisible or change the text's direction
+/// ([`is_hidden`]: Unicode spaces, zero-width and bidi controls, variation selectors, tags,
+/// combining diacritics) are written as `\u{..}` too, as `{:?}` writes them, so that a quoted
+/// header or origin cannot hide or reorder what a log shows. Other characters are written as
+/// they are (`{:?}` also escapes a few more, such as unassigned code points: its tables cost
+/// kilobytes of the module).
 pub(crate) struct Quoted<'a>(pub &'a str);
 
 impl fmt::Display for Quoted<'_> {
@@ -102,7 +107,7 @@ impl fmt::Display for Quoted<'_> {
                 '\r' => "\\r",
                 '\t' => "\\t",
                 '\0' => "\\0",
-                c if c.is_control() => "",
+                c if c.is_control() || is_hidden(c) => "",
                 _ => continue,
             };
             f.write_str(self.0.get(plain_from..at).unwrap_or(""))?;
@@ -116,6 +121,28 @@ impl fmt::Display for Quoted<'_> {
         f.write_str(self.0.get(plain_from..).unwrap_or(""))?;
         f.write_str("\"")
     }
+}
+
+/// Whether `c` is one of the non-ASCII characters a reader cannot see, or that reorders the
+/// text around it, which `{:?}` escapes (see [`Quoted`]).
+fn is_hidden(c: char) -> bool {
+    matches!(
+        u32::from(c),
+        0xA0 | 0xAD
+            | 0x300..=0x36F
+            | 0x61C
+            | 0x1680
+            | 0x180E
+            | 0x2000..=0x200F
+            | 0x2028..=0x202F
+            | 0x205F..=0x206F
+            | 0x3000
+            | 0xFE00..=0xFE0F
+            | 0xFEFF
+            | 0xFFF0..=0xFFFB
+            | 0xE0000..=0xE007F
+            | 0xE0100..=0xE01EF
+    )
 }
 
 #[cfg(test)]
@@ -170,8 +197,23 @@ mod tests {
             "esc\u{1b}[0m del\u{7f}",
             "C1 \u{85}",
             "héllo wörld ✓",
+            "bidi \u{202e}txt.exe\u{202c} zero\u{200b}width \u{feff}bom nbsp\u{a0}",
+            "e\u{301} \u{2066}iso\u{2069} \u{3000} \u{fe0f} \u{e0041} \u{fff9}",
         ] {
             assert_eq!(Quoted(text).to_string(), format!("{text:?}"));
+        }
+        // Every character `is_hidden` takes is one `{:?}` escapes.
+        for c in (0x80..0xE01F0)
+            .filter_map(char::from_u32)
+            .filter(|&c| is_hidden(c))
+        {
+            let text = c.to_string();
+            assert_eq!(
+                Quoted(&text).to_string(),
+                format!("{text:?}"),
+                "U+{:X}",
+                u32::from(c)
+            );
         }
     }
 }
