@@ -41,41 +41,30 @@ pub fn import_chilkat_json(text: &str) -> Result<TokenSet, Error> {
 /// printed as Chilkat emits it, with every field that was imported and not understood.
 pub fn export_chilkat_json(tokens: &TokenSet) -> String {
     let mut data = Map::new();
-    put(
-        &mut data,
-        "access_token",
-        tokens.access_token.secret().into(),
-    );
-    put(
-        &mut data,
+    data.put("access_token", tokens.access_token.secret().into());
+    data.put(
         "access_token_expire_in",
         tokens.access_token_expires_at.into(),
     );
-    put(
-        &mut data,
-        "refresh_token",
-        tokens.refresh_token.secret().into(),
-    );
-    put(
-        &mut data,
+    data.put("refresh_token", tokens.refresh_token.secret().into());
+    data.put(
         "refresh_token_expire_in",
         tokens.refresh_token_expires_at.into(),
     );
-    put(&mut data, "open_id", tokens.open_id.clone().into());
-    put(&mut data, "seller_name", tokens.seller_name.clone().into());
-    put(
-        &mut data,
+    data.put("open_id", tokens.open_id.clone().into());
+    data.put("seller_name", tokens.seller_name.clone().into());
+    data.put(
         "seller_base_region",
         tokens.seller_base_region.clone().into(),
     );
-    put(&mut data, "user_type", tokens.user_type.into());
+    data.put("user_type", tokens.user_type.into());
     let scopes: Value = tokens.granted_scopes.clone().into();
     match tokens.scopes_field {
         ScopesField::GrantedScopes => {
-            put(&mut data, "granted_scopes", scopes);
+            data.put("granted_scopes", scopes);
         }
         ScopesField::GrantedPermissions => {
-            put(&mut data, "granted_permissions", scopes);
+            data.put("granted_permissions", scopes);
         }
         ScopesField::Absent => {}
     }
@@ -83,25 +72,19 @@ pub fn export_chilkat_json(tokens: &TokenSet) -> String {
         data.insert_missing(k.clone(), || v.clone());
     }
     let mut envelope = Map::new();
-    put(&mut envelope, "code", 0.into());
+    envelope.put("code", 0.into());
     let message = if tokens.message.is_empty() {
         "success"
     } else {
         &tokens.message
     };
-    put(&mut envelope, "message", message.into());
-    put(&mut envelope, "data", Value::Object(data));
+    envelope.put("message", message.into());
+    envelope.put("data", Value::Object(data));
     if let Some(id) = &tokens.request_id {
-        put(&mut envelope, "request_id", id.clone().into());
+        envelope.put("request_id", id.clone().into());
     }
     for (k, v) in &tokens.extra_envelope {
         envelope.insert_missing(k.clone(), || v.clone());
     }
     Value::Object(envelope).to_json_pretty()
-}
-
-/// Sets `key` (a literal) to `value`: the key's copy made in one place, not at every call.
-#[inline(never)]
-fn put(map: &mut Map, key: &str, value: Value) {
-    map.insert(key.to_owned(), value);
 }

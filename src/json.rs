@@ -209,6 +209,19 @@ impl Map {
         self.find(key).is_ok()
     }
 
+    /// Sets `key` (a literal, usually) to `value`: the key's copy is made here, once in the
+    /// module, rather than at each of the many callers that write a record field by field.
+    #[inline(never)]
+    pub fn put(&mut self, key: &str, value: Value) {
+        self.insert(key.to_owned(), value);
+    }
+
+    /// Sets `key` to the string `value` (see [`Map::put`]).
+    #[inline(never)]
+    pub fn put_str(&mut self, key: &str, value: &str) {
+        self.put(key, Value::String(value.to_owned()));
+    }
+
     /// Sets `key` to `value`; returns the value it replaces.
     pub fn insert(&mut self, key: String, value: Value) -> Option<Value> {
         // Appending in order (a parsed sorted object, keys written in order) needs no search.

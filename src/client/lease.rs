@@ -58,8 +58,8 @@ impl Drop for LeaseGuard {
 /// The stored lease: `{ "expiresAt": …, "owner": … }`.
 fn lease(owner: &str, expires_at: i64) -> Map {
     let mut lease = Map::new();
-    lease.insert("expiresAt".to_owned(), expires_at.into());
-    lease.insert("owner".to_owned(), owner.into());
+    lease.put("expiresAt", expires_at.into());
+    lease.put_str("owner", owner);
     lease
 }
 

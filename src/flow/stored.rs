@@ -71,8 +71,8 @@ impl StoredFlow {
     /// while pending, the runner's. Built entry by entry into the object (a derived serializer
     /// wrote text that was then parsed back into the object).
     pub(super) fn write(flow: &AuthFlow) -> Map {
-        let mut record = Record(Map::new());
-        record.int("schemaVersion", i64::from(flow.schema_version));
+        let mut record = Map::new();
+        record.put("schemaVersion", Value::from(i64::from(flow.schema_version)));
         let phase = match &flow.phase {
             FlowPhase::Idle => "idle",
             FlowPhase::WaitingForRedirect {
@@ -81,10 +81,10 @@ impl StoredFlow {
                 started_at,
                 deadline,
             } => {
-                record.text("state", state);
-                record.text("authorizeUrl", authorize_url);
-                record.int("startedAt", *started_at);
-                record.int("deadline", *deadline);
+                record.put_str("state", state);
+                record.put_str("authorizeUrl", authorize_url);
+                record.put("startedAt", Value::from(*started_at));
+                record.put("deadline", Value::from(*deadline));
                 "waitingForRedirect"
             }
             FlowPhase::WaitingForToken {
@@ -92,17 +92,17 @@ impl StoredFlow {
                 started_at,
                 deadline,
             } => {
-                record.text("state", state);
-                record.int("startedAt", *started_at);
-                record.int("deadline", *deadline);
+                record.put_str("state", state);
+                record.put("startedAt", Value::from(*started_at));
+                record.put("deadline", Value::from(*deadline));
                 "waitingForToken"
             }
             FlowPhase::Succeeded {
                 open_id,
                 completed_at,
             } => {
-                record.text("openId", open_id);
-                record.int("completedAt", *completed_at);
+                record.put_str("openId", open_id);
+                record.put("completedAt", Value::from(*completed_at));
                 "succeeded"
             }
             FlowPhase::Denied {
@@ -110,9 +110,9 @@ impl StoredFlow {
                 error_response,
                 completed_at,
             } => {
-                record.text("error", error);
-                record.text("errorResponse", error_response);
-                record.int("completedAt", *completed_at);
+                record.put_str("error", error);
+                record.put_str("errorResponse", error_response);
+                record.put("completedAt", Value::from(*completed_at));
                 "denied"
             }
             FlowPhase::Failed {
@@ -121,25 +121,25 @@ impl StoredFlow {
                 detail,
                 completed_at,
             } => {
-                record.text("reason", reason.code());
-                record.text("failureInfo", failure_info);
-                record.text("failureDetail", detail);
-                record.int("completedAt", *completed_at);
+                record.put_str("reason", reason.code());
+                record.put_str("failureInfo", failure_info);
+                record.put_str("failureDetail", detail);
+                record.put("completedAt", Value::from(*completed_at));
                 "failed"
             }
         };
-        record.text("phase", phase);
+        record.put_str("phase", phase);
         if flow.is_pending() {
             let runner = &flow.runner;
-            record.text("captureMode", runner.capture_mode.as_str());
+            record.put_str("captureMode", runner.capture_mode.as_str());
             if let Some(tab_id) = runner.tab_id {
-                record.int("tabId", tab_id);
+                record.put("tabId", Value::from(tab_id));
             }
             if let Some(worker_id) = &runner.worker_id {
-                record.text("workerId", worker_id);
+                record.put_str("workerId", worker_id);
             }
         }
-        record.0
+        record
     }
 
     // Fields are taken out of `self` rather than moved, and a missing one is noted rather than
@@ -243,19 +243,4 @@ fn required<T: Default>(
         *missing = Some(name);
     }
     value.unwrap_or_default()
-}
-
-/// The stored object being written: each entry set through one of two small functions rather
-/// than inline at every field.
-struct Record(Map);
-
-impl Record {
-    fn text(&mut self, key: &str, value: &str) {
-        self.0
-            .insert(key.to_owned(), Value::String(value.to_owned()));
-    }
-
-    fn int(&mut self, key: &str, value: i64) {
-        self.0.insert(key.to_owned(), Value::from(value));
-    }
 }

@@ -178,79 +178,54 @@ impl StoredAccount {
         let t = &self.tokens;
         let opt_int = |v: Option<i64>| v.map_or(Value::Null, Value::from);
         let mut tokens = Map::new();
-        put_str(&mut tokens, "accessToken", t.access_token.secret());
-        put(
-            &mut tokens,
-            "accessTokenExpiresAt",
-            t.access_token_expires_at.into(),
-        );
-        put_str(&mut tokens, "refreshToken", t.refresh_token.secret());
-        put(
-            &mut tokens,
-            "refreshTokenExpiresAt",
-            t.refresh_token_expires_at.into(),
-        );
-        put_str(&mut tokens, "openId", &t.open_id);
-        put_str(&mut tokens, "sellerName", &t.seller_name);
-        put_str(&mut tokens, "sellerBaseRegion", &t.seller_base_region);
-        put(&mut tokens, "userType", t.user_type.into());
-        put(
-            &mut tokens,
-            "grantedScopes",
-            t.granted_scopes.clone().into(),
-        );
+        tokens.put_str("accessToken", t.access_token.secret());
+        tokens.put("accessTokenExpiresAt", t.access_token_expires_at.into());
+        tokens.put_str("refreshToken", t.refresh_token.secret());
+        tokens.put("refreshTokenExpiresAt", t.refresh_token_expires_at.into());
+        tokens.put_str("openId", &t.open_id);
+        tokens.put_str("sellerName", &t.seller_name);
+        tokens.put_str("sellerBaseRegion", &t.seller_base_region);
+        tokens.put("userType", t.user_type.into());
+        tokens.put("grantedScopes", t.granted_scopes.clone().into());
         let scopes_field = match t.scopes_field {
             ScopesField::GrantedScopes => "grantedScopes",
             ScopesField::GrantedPermissions => "grantedPermissions",
             ScopesField::Absent => "absent",
         };
-        put_str(&mut tokens, "scopesField", scopes_field);
-        put(
-            &mut tokens,
+        tokens.put_str("scopesField", scopes_field);
+        tokens.put(
             "requestId",
             t.request_id.as_deref().map_or(Value::Null, Value::from),
         );
-        put_str(&mut tokens, "message", &t.message);
-        put(
-            &mut tokens,
-            "extraData",
-            Value::Object(t.extra_data.clone()),
-        );
-        put(
-            &mut tokens,
-            "extraEnvelope",
-            Value::Object(t.extra_envelope.clone()),
-        );
+        tokens.put_str("message", &t.message);
+        tokens.put("extraData", Value::Object(t.extra_data.clone()));
+        tokens.put("extraEnvelope", Value::Object(t.extra_envelope.clone()));
         let mut out = Map::new();
-        put(&mut out, "schemaVersion", self.schema_version.into());
-        put(&mut out, "generation", self.generation.into());
-        put_str(&mut out, "appKey", &self.app_key);
-        put_str(&mut out, "region", &self.region);
-        put(&mut out, "tokens", Value::Object(tokens));
-        put(&mut out, "connectedAt", self.connected_at.into());
-        put(
-            &mut out,
-            "tokensReceivedAt",
-            opt_int(self.tokens_received_at),
-        );
-        put(&mut out, "lastRefreshAt", opt_int(self.last_refresh_at));
+        out.put("schemaVersion", self.schema_version.into());
+        out.put("generation", self.generation.into());
+        out.put_str("appKey", &self.app_key);
+        out.put_str("region", &self.region);
+        out.put("tokens", Value::Object(tokens));
+        out.put("connectedAt", self.connected_at.into());
+        out.put("tokensReceivedAt", opt_int(self.tokens_received_at));
+        out.put("lastRefreshAt", opt_int(self.last_refresh_at));
         let reconnect = self.reconnect.as_ref().map_or(Value::Null, |r| {
             let mut m = Map::new();
-            put(&mut m, "code", opt_int(r.code));
-            put_str(&mut m, "message", &r.message);
-            put(&mut m, "at", r.at.into());
+            m.put("code", opt_int(r.code));
+            m.put_str("message", &r.message);
+            m.put("at", r.at.into());
             if let Some(kind) = r.kind {
-                put_str(&mut m, "kind", kind.word());
+                m.put_str("kind", kind.word());
             }
             Value::Object(m)
         });
-        put(&mut out, "reconnect", reconnect);
+        out.put("reconnect", reconnect);
         let journal = self.refresh_in_flight.map_or(Value::Null, |j| {
             let mut m = Map::new();
-            put(&mut m, "startedAt", j.started_at.into());
+            m.put("startedAt", j.started_at.into());
             Value::Object(m)
         });
-        put(&mut out, "refreshInFlight", journal);
+        out.put("refreshInFlight", journal);
         Ok(Value::Object(out))
     }
 
@@ -355,15 +330,3 @@ pub use crate::policy::AccountStatus;
 use codec::read_account;
 pub use codec::{cap_unknown_fields, storable};
 pub use summary::{AccountSummary, Shop};
-
-/// Sets `map[key]`: one copy of the insertion in the module, not one per stored field.
-#[inline(never)]
-fn put(map: &mut Map, key: &str, value: Value) {
-    map.insert(key.to_owned(), value);
-}
-
-/// Sets `map[key]` to a string.
-#[inline(never)]
-fn put_str(map: &mut Map, key: &str, value: &str) {
-    put(map, key, Value::String(value.to_owned()));
-}
