@@ -199,9 +199,10 @@ impl RefreshNeed {
     }
 }
 
-/// The error for a call refused before sending: the seller must reconnect (`reason`: the
-/// stored one, if any; `sentence`: the account's status reason).
-fn refused_error(reason: Option<&ReconnectReason>, sentence: Option<String>) -> Error {
+/// The error for a call or refresh refused before sending: the seller must reconnect (`reason`:
+/// the stored one, if any; `sentence`: the message for `ReconnectRequired`, the account's status
+/// reason or the stored reason's own; `RefreshInterrupted` keeps the stored message).
+pub(super) fn refused_error(reason: Option<&ReconnectReason>, sentence: Option<String>) -> Error {
     match reason {
         Some(r) if r.kind == Some(AccountReason::RefreshInterrupted) => Error::RefreshInterrupted {
             code: r.code.unwrap_or(0),

@@ -3,6 +3,7 @@
 use super::account::{
     AccountReason, AccountSummary, ReconnectReason, RefreshJournal, StoredAccount,
 };
+use super::api::refused_error;
 use super::platform::{Lock, Platform, Sleep};
 use super::store::WriteError;
 use super::{account_lock_name, Client};
@@ -205,19 +206,7 @@ impl<P: Platform> Client<P> {
             }
         }
         if let Some(reason) = &account.reconnect {
-            let error = match reason.kind {
-                Some(AccountReason::RefreshInterrupted) => Error::RefreshInterrupted {
-                    code: reason.code.unwrap_or(0),
-                    message: reason.message.clone(),
-                    request_id: None,
-                },
-                _ => Error::ReconnectRequired {
-                    code: reason.code.unwrap_or(0),
-                    message: reason.message.clone(),
-                    request_id: None,
-                },
-            };
-            return Err(error);
+            return Err(refused_error(Some(reason), Some(reason.message.clone())));
         }
         if account.app_key != self.config.app.app_key() {
             return Err(Error::ReconnectRequired {
