@@ -334,7 +334,7 @@ pub fn parse_token_response(http_status: u16, body: &[u8]) -> Result<TokenSet, E
 /// detail's copy are made once, out of line).
 #[cold]
 #[inline(never)]
-fn malformed(http_status: u16, body: &[u8], kind: MalformedKind, detail: &str) -> Error {
+pub(crate) fn malformed(http_status: u16, body: &[u8], kind: MalformedKind, detail: &str) -> Error {
     Error::MalformedResponse {
         http_status,
         kind,

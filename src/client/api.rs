@@ -246,11 +246,13 @@ pub fn parse_shops(http_status: u16, body: &[u8]) -> Result<Vec<Shop>, Error> {
         Some(shops) => read_shops(shops),
         None => Some(Vec::new()),
     };
-    shops.ok_or_else(|| Error::MalformedResponse {
-        http_status,
-        kind: MalformedKind::UnexpectedShape,
-        detail: "data.shops is not a list of shops".to_owned(),
-        snippet: crate::error::snippet(body),
+    shops.ok_or_else(|| {
+        crate::token::malformed(
+            http_status,
+            body,
+            MalformedKind::UnexpectedShape,
+            "data.shops is not a list of shops",
+        )
     })
 }
 

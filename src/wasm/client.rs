@@ -2,6 +2,7 @@
 //! converts its arguments, forwards to the core and converts the answer.
 
 use super::errors::{js_error, js_message};
+use super::exports::js_string;
 use super::store::{listen_to_changes, ChangeListener, StoreObject};
 use super::{from_js, to_js};
 use super::{BrowserPlatform, FetchTransport, JsClock, JsRandom, JsSleep, JsStore, WebLock};
@@ -55,12 +56,6 @@ fn api_response(outcome: Result<ApiResponse, Error>) -> Result<JsValue, JsValue>
             js_message(&e)
         )))
     })
-}
-
-/// A client call's outcome that is a JS value already (`null`, a string): what [`answer`] would
-/// give, without a JSON round trip.
-fn answer_plain(outcome: Result<JsValue, Error>) -> Result<JsValue, JsValue> {
-    outcome.map_err(js_error)
 }
 
 /// A call of one of the client's async methods, its arguments converted. One future for them
@@ -141,16 +136,13 @@ fn run(client: &Rc<Client<BrowserPlatform>>, call: Result<Call, Error>) -> Promi
                 api_response(client.api_fetch(&open_id, &api_call).await)
             }
             Call::Shops(open_id) => answer(client.shops(&open_id).await),
-            Call::Disconnect(open_id) => {
-                answer_plain(client.disconnect(&open_id).await.map(|()| JsValue::NULL))
-            }
+            Call::Disconnect(open_id) => client
+                .disconnect(&open_id)
+                .await
+                .map(|()| JsValue::NULL)
+                .map_err(js_error),
             Call::Import(text, options) => answer(client.import_chilkat_json(&text, options).await),
-            Call::Export(open_id) => answer_plain(
-                client
-                    .export_chilkat_json(&open_id)
-                    .await
-                    .map(|text| JsValue::from_str(&text)),
-            ),
+            Call::Export(open_id) => js_string(client.export_chilkat_json(&open_id).await),
         }
     });
     future_to_promise(future)

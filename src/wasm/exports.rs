@@ -65,7 +65,7 @@ pub fn sign_request(
 /// A text the core made, as a JS string made at once (where a Rust `String` returned is handed
 /// over through the module's memory by glue of its own in each export), or the error thrown.
 #[inline(never)]
-fn js_string(text: Result<String, Error>) -> Result<JsValue, JsValue> {
+pub(super) fn js_string(text: Result<String, Error>) -> Result<JsValue, JsValue> {
     match text {
         Ok(text) => Ok(JsValue::from_str(&text)),
         Err(error) => Err(js_error(error)),

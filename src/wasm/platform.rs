@@ -1,7 +1,7 @@
 //! The clock, sleep, lock and randomness of the browser (or Node), from the global scope,
 //! never `window`, so they work in a service worker; and the platform that groups them.
 //! What is only a lookup or a call on the global scope (`setTimeout`, `navigator.locks`,
-//! `crypto.getRandomValues`, "is this Node") is a few lines of the one JS snippet below: each
+//! `crypto.getRandomValues`, "is this Node") is a few lines of `glue.js`: each
 //! is one call from the module, where the same through `Reflect` costs the module code.
 
 use super::errors::js_to_error;
