@@ -52,12 +52,11 @@ export function ttsInNode() {
 
 // --- src/wasm/store.rs
 export function ttsMissingMethod(store) {
-  // The first of get, set, remove that the store lacks (0, 1, 2), else 3.
-  const names = ['get', 'set', 'remove'];
-  for (let i = 0; i < names.length; i++) {
-    if (store == null || typeof store[names[i]] !== 'function') return i;
+  // The name of the first of get, set, remove that the store lacks, else undefined.
+  for (const name of ['get', 'set', 'remove']) {
+    if (store == null || typeof store[name] !== 'function') return name;
   }
-  return names.length;
+  return undefined;
 }
 export function ttsTextOf(items, key) {
   // items[key] when it is a string.

@@ -16,10 +16,10 @@ use wasm_bindgen::JsCast;
 
 #[wasm_bindgen(module = "/src/wasm/glue.js")]
 extern "C" {
-    /// The first of `get`, `set`, `remove` the object lacks, as its place in that list (3:
-    /// none). A lookup in JS: one call, no `Reflect.get` per name from the module.
+    /// The name of the first of `get`, `set`, `remove` the object lacks, if any. A lookup in
+    /// JS: one call, no `Reflect.get` per name from the module.
     #[wasm_bindgen(js_name = ttsMissingMethod)]
-    fn tts_missing_method(store: &StoreObject) -> u32;
+    fn tts_missing_method(store: &StoreObject) -> Option<String>;
 
     /// `items[key]` when it is a string.
     #[wasm_bindgen(js_name = ttsTextOf)]
@@ -81,11 +81,9 @@ impl StoreObject {
         self.on_changed().is_object()
     }
 
-    /// The first of `get`, `set`, `remove` the object lacks.
-    pub fn missing_method(&self) -> Option<&'static str> {
-        ["get", "set", "remove"]
-            .get(tts_missing_method(self) as usize)
-            .copied()
+    /// The first of `get`, `set`, `remove` the object lacks (the list is `glue.js`'s alone).
+    pub fn missing_method(&self) -> Option<String> {
+        tts_missing_method(self)
     }
 }
 

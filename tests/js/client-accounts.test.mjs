@@ -200,6 +200,23 @@ describe('import', () => {
     }
   });
 
+  test('a store without get, set or remove is refused by name', () => {
+    const all = { async get() { return {}; }, async set() {}, async remove() {} };
+    for (const [store, missing] of [
+      [{ set: all.set, remove: all.remove }, 'get'],
+      [{ get: all.get, remove: all.remove }, 'set'],
+      [{ get: all.get, set: all.set, remove: 'not a function' }, 'remove'],
+      [null, 'get'],
+    ]) {
+      assert.throws(() => new pkg.TikTokShopClient(mockConfig(mock), store), (error) => {
+        assert.equal(error.name, 'InvalidInput');
+        assert.match(error.message, new RegExp(`the store has no ${missing}\\(\\) method`));
+        return true;
+      }, missing);
+    }
+    assert.ok(new pkg.TikTokShopClient(mockConfig(mock), all));
+  });
+
   test('a UTF-8 BOM before the JSON is accepted', async () => {
     const { client } = newClient();
     const account = await connect(client, mock);
