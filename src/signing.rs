@@ -51,7 +51,7 @@ pub fn sign(
         mac.update(body);
     }
     mac.update(app_secret.as_bytes());
-    to_lower_hex(&mac.finalize().into_bytes())
+    crate::text::lower_hex(&mac.finalize().into_bytes())
 }
 
 /// Whether a `Content-Type` is `multipart/form-data` (parameters and letter case ignored).
@@ -60,18 +60,6 @@ fn is_multipart(content_type: &str) -> bool {
         .split(';')
         .next()
         .is_some_and(|media| media.trim().eq_ignore_ascii_case("multipart/form-data"))
-}
-
-/// `bytes` as lower-case hexadecimal (also the lease tokens' form).
-pub(crate) fn to_lower_hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let digit = |n: u8| char::from(DIGITS.get(usize::from(n & 15)).copied().unwrap_or(b'0'));
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(digit(b >> 4));
-        out.push(digit(*b));
-    }
-    out
 }
 
 /// The content type of every signed API call (TikTok wants it on `GET`s too).

@@ -85,6 +85,18 @@ pub(crate) fn split_at(text: &str, at: usize) -> (&str, &str) {
     text.split_at_checked(at).unwrap_or((text, ""))
 }
 
+/// `bytes` as lower-case hexadecimal: signatures, lease tokens, JSON's `\u00..` escapes.
+pub(crate) fn lower_hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let digit = |n: u8| char::from(DIGITS.get(usize::from(n & 15)).copied().unwrap_or(b'0'));
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(digit(b >> 4));
+        out.push(digit(*b));
+    }
+    out
+}
+
 /// A text in double quotes for an error message, with `"` and `\` escaped and control
 /// characters written as `\n`, `\r`, `\t`, `\0` or `\u{..}`: what `{:?}` shows for the ASCII a
 /// message quotes. Characters that are invisible or change the text's direction

@@ -225,10 +225,15 @@ fn read_entry<'a>(item: &'a Value, common: &Rc<str>) -> Option<(&'a str, IndexEn
     ))
 }
 
-/// The ids of `keys` in their order (each key's first text, or with `third` its second), from
+/// The ids of `keys` in their order (each key's first text, or with `second_text` its second), from
 /// the `skip`th on, at most `limit`: one plain loop for every list the index gives (each chain of
 /// iterator adapters is code of its own in the module).
-fn sorted_ids(keys: Vec<crate::SortKey>, skip: usize, limit: usize, third: bool) -> Vec<String> {
+fn sorted_ids(
+    keys: Vec<crate::SortKey>,
+    skip: usize,
+    limit: usize,
+    second_text: bool,
+) -> Vec<String> {
     let mut ids = Vec::new();
     let mut skipped = 0;
     for ((_, first, second), _) in crate::sort_keys(keys) {
@@ -239,7 +244,7 @@ fn sorted_ids(keys: Vec<crate::SortKey>, skip: usize, limit: usize, third: bool)
             skipped += 1;
             continue;
         }
-        ids.push(if third { second } else { first });
+        ids.push(if second_text { second } else { first });
     }
     ids
 }

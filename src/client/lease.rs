@@ -95,7 +95,7 @@ where
         let keys = [key.clone()];
         let mut bytes = [0u8; 16];
         self.random.fill(&mut bytes)?;
-        let token = crate::signing::to_lower_hex(&bytes);
+        let token = crate::text::lower_hex(&bytes);
         // One read, one write and one sleep in the loop (each await site costs its own code):
         // read; while another holds it, sleep and read again; when it is free, claim it, let
         // the claims settle, and read whose it is; a lost claim starts over.
