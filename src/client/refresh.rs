@@ -82,11 +82,12 @@ impl<P: Platform> Client<P> {
         let app_key = self.config.app.app_key();
         // Its one error goes through `out` (redaction) where it arises: no async block nested
         // in this future.
-        let mut due = self.out(
+        let loaded = self.store.current_index().await;
+        let due = loaded.map(|()| {
             self.store
-                .with_index(|index| index.due(now, margin, app_key, options.limit))
-                .await,
-        )?;
+                .indexed(|index| index.due(now, margin, app_key, options.limit))
+        });
+        let mut due = self.out(due)?;
         // Tokens only in memory are written first (they are the only valid ones).
         for open_id in self.store.unsaved_ids() {
             if !due.contains(&open_id) {

@@ -446,15 +446,9 @@ impl<S: Store> AccountStore<S> {
         unknown
     }
 
-    /// Runs `f` over the loaded index.
-    pub async fn with_index<T>(&self, f: impl FnOnce(&AccountIndex) -> T) -> Result<T, Error> {
-        // The awaits in a function of their own: one copy in the module, not one per `f`.
-        self.current_index().await?;
-        Ok(self.indexed(f))
-    }
-
     /// Runs `f` over the index as it is in memory (after [`AccountStore::current_index`]): a
-    /// plain function, so a caller awaits one future, not a future per closure.
+    /// plain function, so a caller awaits one future, not a future per closure (each caller
+    /// awaits `current_index` and then calls this).
     pub fn indexed<T>(&self, f: impl FnOnce(&AccountIndex) -> T) -> T {
         let index = self.index.borrow();
         match index.as_ref() {
